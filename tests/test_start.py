@@ -1,0 +1,152 @@
+"""labs.start(): local mode end to end, the mode switch, and aws mode's refusals."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import boto3
+import pytest
+
+import labs
+from labs.errors import ModeError
+
+
+def test_local_lab_has_the_kit_resources(lab):
+    assert lab.mode == "local"
+    assert lab.region == "us-east-1"
+    assert lab.endpoint_url.startswith("http://127.0.0.1:")
+    assert lab.role_arn == "arn:aws:iam::123456789012:role/LabsExecutionRole"
+    lab.client("s3").head_bucket(Bucket=lab.bucket)
+    key = lab.client("kms").describe_key(KeyId="alias/labs-kit")["KeyMetadata"]
+    assert key["Arn"] == lab.kms_key_arn
+    identity = boto3.client("sts").get_caller_identity()["Arn"]
+    assert identity == "arn:aws:sts::123456789012:assumed-role/LabsExecutionRole/learner"
+
+
+def test_sdk_get_execution_role_returns_the_kit_role(lab):
+    from sagemaker.core.helper.session_helper import Session, get_execution_role
+
+    assert get_execution_role(Session()) == lab.role_arn
+
+
+def test_sdk_telemetry_is_off(lab):
+    from sagemaker.core.config.config_schema import TELEMETRY_OPT_OUT_PATH
+    from sagemaker.core.common_utils import resolve_value_from_config
+
+    assert resolve_value_from_config(
+        config_path=TELEMETRY_OPT_OUT_PATH, sagemaker_session=lab.sagemaker_session
+    )
+
+
+def test_the_aws_cli_reaches_the_local_aws(lab):
+    lab.client("s3").put_object(Bucket=lab.bucket, Key="cli/hello.txt", Body=b"hi")
+    aws = os.path.join(os.path.dirname(sys.executable), "aws")
+    out = subprocess.run(
+        [aws, "s3api", "list-objects-v2", "--bucket", lab.bucket, "--prefix", "cli/"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "cli/hello.txt" in out.stdout
+
+
+def test_second_start_reuses_the_running_lab(lab, capsys):
+    assert labs.start() is lab
+    assert "LOCAL mode" in capsys.readouterr().out
+
+
+def test_switching_mode_in_a_running_kernel_is_refused(lab):
+    with pytest.raises(ModeError, match="Restart the kernel"):
+        labs.start(mode="aws")
+
+
+def test_unknown_mode_is_refused(lab):
+    with pytest.raises(ModeError, match="Unknown mode 'cloud'"):
+        labs.start(mode="cloud")
+
+
+def test_learner_errors_render_without_a_traceback():
+    lines = ModeError("do this").__class__("do this")._render_traceback_()
+    assert lines == ["\x1b[31mModeError\x1b[0m: do this"]
+
+
+def test_ensure_dataset_uploads_once(lab):
+    uri = lab.ensure_dataset("churn")
+    assert uri == f"s3://{lab.bucket}/datasets/churn/churn.csv"
+    s3 = lab.client("s3")
+    key = uri.split("/", 3)[3]
+    assert s3.get_object(Bucket=lab.bucket, Key=key)["Body"].read().startswith(b"customer_id")
+    s3.put_object(Bucket=lab.bucket, Key=key, Body=b"already here")
+    assert lab.ensure_dataset("churn") == uri
+    assert s3.get_object(Bucket=lab.bucket, Key=key)["Body"].read() == b"already here"
+
+
+def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _clean_env(tmp_path) -> dict[str, str]:
+    keep = ("PATH", "HOME", "PYTHONPATH", "LABS_NETWORK_GUARD", "LABS_NETWORK_GUARD_LOG", "LABS_HOME")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    (tmp_path / "empty").write_text("")
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "empty"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "empty"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def test_aws_mode_without_credentials_refuses_and_never_falls_back(tmp_path):
+    env = {**_clean_env(tmp_path), "LABS_MODE": "aws", "AWS_REGION": "us-east-1"}
+    out = _run("import labs; labs.start()", env)
+    assert out.returncode != 0
+    assert "needs AWS credentials" in out.stderr
+    assert "LOCAL mode" not in out.stdout
+
+
+AWS_MODE_AGAINST_MOTO = """
+    import json, os, boto3
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    os.environ.update(AWS_ENDPOINT_URL=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="real",
+                      AWS_SECRET_ACCESS_KEY="real", AWS_DEFAULT_REGION="eu-west-1")
+    if os.environ.get("MAKE_STACK"):
+        outputs = {"BucketName": "kit-bucket", "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
+                   "KmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/k"}
+        template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                    "Outputs": {k: {"Value": v} for k, v in outputs.items()}}
+        boto3.client("cloudformation").create_stack(StackName="labs-kit",
+                                                    TemplateBody=json.dumps(template))
+    import labs
+    lab = labs.start(mode="aws")
+    print(lab.mode, lab.bucket, lab.role_arn)
+"""
+
+
+def test_aws_mode_reads_the_kit_stack_outputs(tmp_path):
+    env = {**_clean_env(tmp_path), "LABS_ALLOW_ENDPOINT_OVERRIDE": "1", "MAKE_STACK": "1"}
+    out = _run(AWS_MODE_AGAINST_MOTO, env)
+    assert out.returncode == 0, out.stderr
+    assert "AWS mode, account 123456789012, region eu-west-1" in out.stdout
+    assert "aws kit-bucket arn:aws:iam::123456789012:role/r" in out.stdout
+
+
+def test_aws_mode_without_the_stack_says_how_to_create_it(tmp_path):
+    env = {**_clean_env(tmp_path), "LABS_ALLOW_ENDPOINT_OVERRIDE": "1"}
+    out = _run(AWS_MODE_AGAINST_MOTO, env)
+    assert out.returncode != 0
+    assert "stack 'labs-kit' was not found in eu-west-1" in out.stderr
+    assert "Run on your AWS account" in out.stderr

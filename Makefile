@@ -20,8 +20,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Extra options for JupyterLab, e.g. make lab JUPYTER_ARGS="--no-browser --port 8899"
+JUPYTER_ARGS ?=
+# JupyterLab would otherwise fetch news, update checks and the extension list from the internet.
+JUPYTER_OFFLINE := --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.news_url=None \
+	--LabApp.extension_manager=readonly
+
 lab: $(STAMP)
-	LABS_MODE=$${LABS_MODE:-local} $(BIN)/jupyter lab notebooks/00-start-here.ipynb
+	LABS_MODE=$${LABS_MODE:-local} $(BIN)/jupyter lab $(JUPYTER_OFFLINE) $(JUPYTER_ARGS) \
+		notebooks/00-start-here.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check labs tests bench

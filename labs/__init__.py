@@ -9,7 +9,8 @@ which starts the local AWS (or connects to a real account with ``LABS_MODE=aws``
 returns a :class:`labs.lab.Lab`.
 """
 
+from labs import data
 from labs.errors import LabsError
-from labs.lab import Lab, start
+from labs.lab import Lab, current, start
 
-__all__ = ["Lab", "LabsError", "start"]
+__all__ = ["Lab", "LabsError", "current", "data", "start"]

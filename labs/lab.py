@@ -79,7 +79,7 @@ class Lab:
         """
         from labs import data
 
-        source = data.path(name)
+        source = data.path(name) if data.info(name).file is not None else None
         file_name = source.name if source is not None else f"{name}.csv"
         key = f"datasets/{name}/{file_name}"
         s3 = self.client("s3")
@@ -173,7 +173,8 @@ def _isolate_from_real_aws(endpoint_url: str, region: str) -> None:
     )
     sdk_config = empty / "sagemaker-config.yaml"
     sdk_config.write_text(
-        "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
+        "SchemaVersion: '1.0'\n"
+        "SageMaker:\n  PythonSDK:\n    Modules:\n      TelemetryOptOut: true\n"
     )
     os.environ["SAGEMAKER_USER_CONFIG_OVERRIDE"] = str(sdk_config)
 
@@ -241,9 +242,7 @@ def _start_local() -> Lab:
     if region == "us-east-1":
         s3.create_bucket(Bucket=bucket)
     else:
-        s3.create_bucket(
-            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region}
-        )
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     s3.put_public_access_block(
         Bucket=bucket,
         PublicAccessBlockConfiguration={

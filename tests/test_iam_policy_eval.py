@@ -53,9 +53,9 @@ def test_not_action_and_not_resource():
     assert ev.evaluate([policy(allow, outside)], "s3:GetObject", "arn:aws:s3:::x/1").decision == (
         ev.EXPLICIT_DENY
     )
-    assert ev.evaluate([policy(allow, outside)], "s3:GetObject", "arn:aws:s3:::data/1").decision == (
-        ev.ALLOWED
-    )
+    assert ev.evaluate(
+        [policy(allow, outside)], "s3:GetObject", "arn:aws:s3:::data/1"
+    ).decision == (ev.ALLOWED)
 
 
 def test_condition_needs_its_context_key():
@@ -70,7 +70,9 @@ def test_condition_needs_its_context_key():
     assert missing.missing_context == ["aws:SecureTransport"]
     ok = ev.evaluate([policy(tls_only)], "s3:GetObject", context={"aws:securetransport": ["true"]})
     assert ok.decision == ev.ALLOWED
-    plain = ev.evaluate([policy(tls_only)], "s3:GetObject", context={"aws:SecureTransport": ["false"]})
+    plain = ev.evaluate(
+        [policy(tls_only)], "s3:GetObject", context={"aws:SecureTransport": ["false"]}
+    )
     assert plain.decision == ev.IMPLICIT_DENY
 
 

@@ -71,8 +71,10 @@ def test_empty_structures_shim_lets_sdk_resources_load(lab):
     for resource, name in cases:
         loaded = resource.get(name, session=boto3.Session(region_name=lab.region))
         assert loaded is not None
-    raw = boto3.Session(region_name=lab.region).client("sagemaker").describe_model(
-        ModelName="shim-model"
+    raw = (
+        boto3.Session(region_name=lab.region)
+        .client("sagemaker")
+        .describe_model(ModelName="shim-model")
     )
     assert "VpcConfig" not in raw  # absent, as SageMaker itself answers
     sm.delete_endpoint(EndpointName="shim-endpoint")
@@ -98,7 +100,9 @@ def test_simulate_principal_policy_lets_model_trainer_validate_its_role(lab, no_
     moto_iam.uninstall()
     try:
         with pytest.raises(Exception):  # noqa: B017 - moto answers 500, botocore can't parse it
-            iam.simulate_principal_policy(PolicySourceArn=lab.role_arn, ActionNames=["s3:GetObject"])
+            iam.simulate_principal_policy(
+                PolicySourceArn=lab.role_arn, ActionNames=["s3:GetObject"]
+            )
         with pytest.raises(Exception):  # noqa: B017
             trainer()
     finally:
@@ -141,6 +145,7 @@ def test_simulate_custom_policy(lab):
         '"Action": "sagemaker:InvokeEndpoint", "Resource": "*"}]}'
     )
     results = lab.client("iam").simulate_custom_policy(
-        PolicyInputList=[document], ActionNames=["sagemaker:InvokeEndpoint", "sagemaker:DeleteEndpoint"]
+        PolicyInputList=[document],
+        ActionNames=["sagemaker:InvokeEndpoint", "sagemaker:DeleteEndpoint"],
     )["EvaluationResults"]
     assert [r["EvalDecision"] for r in results] == ["allowed", "implicitDeny"]

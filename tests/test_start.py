@@ -33,8 +33,8 @@ def test_sdk_get_execution_role_returns_the_kit_role(lab):
 
 
 def test_sdk_telemetry_is_off(lab):
-    from sagemaker.core.config.config_schema import TELEMETRY_OPT_OUT_PATH
     from sagemaker.core.common_utils import resolve_value_from_config
+    from sagemaker.core.config.config_schema import TELEMETRY_OPT_OUT_PATH
 
     assert resolve_value_from_config(
         config_path=TELEMETRY_OPT_OUT_PATH, sagemaker_session=lab.sagemaker_session
@@ -96,7 +96,14 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def _clean_env(tmp_path) -> dict[str, str]:
-    keep = ("PATH", "HOME", "PYTHONPATH", "LABS_NETWORK_GUARD", "LABS_NETWORK_GUARD_LOG", "LABS_HOME")
+    keep = (
+        "PATH",
+        "HOME",
+        "PYTHONPATH",
+        "LABS_NETWORK_GUARD",
+        "LABS_NETWORK_GUARD_LOG",
+        "LABS_HOME",
+    )
     env = {k: os.environ[k] for k in keep if k in os.environ}
     (tmp_path / "empty").write_text("")
     env.update(
@@ -124,7 +131,8 @@ AWS_MODE_AGAINST_MOTO = """
     os.environ.update(AWS_ENDPOINT_URL=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="real",
                       AWS_SECRET_ACCESS_KEY="real", AWS_DEFAULT_REGION="eu-west-1")
     if os.environ.get("MAKE_STACK"):
-        outputs = {"BucketName": "kit-bucket", "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
+        outputs = {"BucketName": "kit-bucket",
+                   "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
                    "KmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/k"}
         template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
                     "Outputs": {k: {"Value": v} for k, v in outputs.items()}}

@@ -55,7 +55,9 @@ def _policies_of(backend: Any, source_arn: str) -> list[ev.SourcePolicy]:
 
 def _simulate(self: IamResponse, policies: list[ev.SourcePolicy]) -> ActionResult:
     for index, document in enumerate(self._get_param("PolicyInputList", []) or []):
-        policies.append(ev.SourcePolicy(f"PolicyInputList.{index + 1}", "none", ev.parse_document(document)))
+        policies.append(
+            ev.SourcePolicy(f"PolicyInputList.{index + 1}", "none", ev.parse_document(document))
+        )
     context = ev.context_from_entries(self._get_param("ContextEntries", []))
     actions = self._get_param("ActionNames", []) or []
     resources = self._get_param("ResourceArns", []) or ["*"]

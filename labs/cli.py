@@ -1,0 +1,481 @@
+"""The ``labs`` command: list the curriculum, run notebooks headless, show progress, check setup.
+
+::
+
+    labs list                 the curriculum by series, with exam tags and your status
+    labs run NOTEBOOK...      run notebooks headless (local mode, network guard on)
+    labs run --all            run the whole curriculum
+    labs progress             progress per notebook and per exam domain
+    labs doctor [--aws]       check Python, packages, a loopback port, the progress store
+
+A learner's mistake (an unknown notebook, a bad flag) prints one message, no traceback, and
+exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from labs import curriculum
+from labs.errors import LabsError
+from labs.exam import blueprints
+
+__all__ = ["main"]
+
+USAGE_ERROR = 2
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are LabsErrors (so main() returns 2, no exit)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise LabsError(f"{message}\n{self.format_usage().rstrip()}\nTry `{self.prog} --help`.")
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], indent: str = "  ") -> str:
+    """Plain left-aligned columns; a column whose header starts with '>' is right-aligned."""
+    body = [[str(cell) for cell in row] for row in rows]
+    names = [h.lstrip(">") for h in headers]
+    widths = [max([len(n)] + [len(r[i]) for r in body]) for i, n in enumerate(names)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.rjust(w) if h.startswith(">") else c.ljust(w)
+            for c, w, h in zip(cells, widths, headers, strict=True)
+        ]
+        return (indent + "  ".join(parts)).rstrip()
+
+    return "\n".join([line(names), line(["-" * w for w in widths])] + [line(r) for r in body])
+
+
+def _compact_tags(tasks: Iterable[str]) -> str:
+    """``["MLS 1.1", "MLS 4.3", "MLA 1.1"]`` -> ``"MLS 1.1 4.3 · MLA 1.1"``."""
+    by_exam: dict[str, list[str]] = {}
+    for tag in tasks:
+        prefix, _, number = tag.partition(" ")
+        by_exam.setdefault(prefix, []).append(number or prefix)
+    return " · ".join(f"{prefix} {' '.join(numbers)}" for prefix, numbers in by_exam.items())
+
+
+def _fraction(done: int, total: int | None) -> str:
+    if total is None:
+        return f"{done} passed"
+    return "-" if total == 0 and done == 0 else f"{done}/{total}"
+
+
+@dataclass
+class _Standing:
+    """What the learner has done, joined to the curriculum: the input of list and progress."""
+
+    infos: list[curriculum.NotebookInfo]
+    store: Any  # labs.progress.Progress
+    exercise_ids: set[str] | None  # None when labs.exercises cannot list its exercises
+
+    @classmethod
+    def load(cls) -> _Standing:
+        from labs import progress
+
+        return cls(curriculum.notebooks(), progress.load(), _known_exercises())
+
+    def status(self, notebook_id: str) -> str:
+        summary = self.store.notebooks.get(notebook_id)
+        return summary.last_status if summary and summary.last_status else "not run"
+
+    def completed(self, notebook_id: str) -> bool:
+        summary = self.store.notebooks.get(notebook_id)
+        return bool(summary and summary.ever_passed)
+
+    def exercises(self, notebook_id: str) -> tuple[int, int | None]:
+        """(solved, total) for a notebook's exercises; total is None when unknown."""
+        prefix = curriculum.exercise_module(notebook_id) + "."
+        solved = {k for k, v in self.store.exercises.items() if k.startswith(prefix) and v.solved}
+        if self.exercise_ids is None:
+            return len(solved), None
+        mine = {e for e in self.exercise_ids if e.startswith(prefix)}
+        return len(solved & mine), len(mine)
+
+
+def _known_exercises() -> set[str] | None:
+    """Ids of every exercise in labs.exercises, or None when they cannot be listed."""
+    try:
+        exercises = importlib.import_module("labs.exercises")
+        listing = exercises.all_exercises
+    except (ImportError, AttributeError):
+        return None
+    try:
+        found = listing()
+    except Exception:  # a broken exercise module must not break `labs list`
+        return None
+    items = found.keys() if isinstance(found, dict) else found
+    ids = {item if isinstance(item, str) else getattr(item, "id", None) for item in items}
+    return {i for i in ids if isinstance(i, str)}
+
+
+# -------------------------------------------------------------------------- list
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the curriculum by series with tags, minutes and the learner's status."""
+    standing = _Standing.load()
+    by_series: dict[str, list[curriculum.NotebookInfo]] = {}
+    for info in standing.infos:
+        by_series.setdefault(info.series, []).append(info)
+    headings = {key: title for key, (_, title) in curriculum.SERIES.items()}
+    for key in list(headings) + sorted(set(by_series) - set(headings)):
+        infos = by_series.get(key, [])
+        print(f"{key}  {headings.get(key, 'Other')}")
+        if not infos:
+            print("  (no labs yet)\n")
+            continue
+        rows = []
+        for info in infos:
+            solved, total = standing.exercises(info.id)
+            minutes = f"{info.minutes:g} min" if info.minutes else "-"
+            rows.append(
+                [
+                    info.id,
+                    info.title,
+                    _compact_tags(info.tasks) or "-",
+                    minutes,
+                    standing.status(info.id),
+                    _fraction(solved, total),
+                ]
+            )
+        print(_table(["notebook", "title", "exam tasks", ">time", "status", "exercises"], rows))
+        print()
+    print("Run one with `labs run <notebook>` or open it in JupyterLab (`make lab`).")
+    return 0
+
+
+# --------------------------------------------------------------------------- run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run notebooks headless; one line each, then a total. Non-zero when any failed."""
+    from labs.runner import run_notebook
+
+    if args.all and args.notebooks:
+        raise LabsError("Give notebook names or --all, not both.")
+    if args.all:
+        infos = curriculum.notebooks()
+        if not infos:
+            raise LabsError(f"No notebooks found in {curriculum.NOTEBOOKS_DIR}.")
+    elif args.notebooks:
+        infos = [curriculum.find(name) for name in args.notebooks]  # all resolved before any run
+    else:
+        raise LabsError("Name the notebooks to run (see `labs list`), or use --all.")
+    width = max(len(info.id) for info in infos)
+    failed = 0
+    for info in infos:
+        print(f"{info.id:<{width}}  ...  ", end="", flush=True)
+        result = run_notebook(info.path, timeout=args.timeout)
+        if result.passed:
+            print(f"PASS  {result.seconds:6.1f} s", flush=True)
+        else:
+            failed += 1
+            print(f"FAIL  {result.seconds:6.1f} s  {result.error}", flush=True)
+    print(f"{len(infos) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------- progress
+
+
+def _domain_rows(exam: blueprints.Exam, standing: _Standing) -> list[list[object]]:
+    """One row per domain: labs completed and exercises passed among its tagged notebooks."""
+    rows: list[list[object]] = []
+    for domain in exam.domains:
+        tags = {t.id for t in domain.tasks}
+        infos = [info for info in standing.infos if tags & set(info.tasks)]
+        done = sum(standing.completed(info.id) for info in infos)
+        counts = [standing.exercises(info.id) for info in infos]
+        solved = sum(s for s, _ in counts)
+        total = None if any(t is None for _, t in counts) else sum(t or 0 for _, t in counts)
+        rows.append(
+            [
+                f"{domain.number} {domain.name}",
+                f"{domain.weight}%",
+                _fraction(done, len(infos)),
+                _fraction(solved, total),
+            ]
+        )
+    return rows
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    """Print progress per notebook and per exam domain."""
+    standing = _Standing.load()
+    print(f"Progress store: {standing.store.path}\n")
+    print("Notebooks")
+    rows = []
+    for info in standing.infos:
+        summary = standing.store.notebooks.get(info.id)
+        best = f"{summary.best_seconds:.1f} s" if summary and summary.best_seconds else "-"
+        rows.append(
+            [
+                info.id,
+                standing.status(info.id),
+                summary.runs if summary else 0,
+                best,
+                _fraction(*standing.exercises(info.id)),
+            ]
+        )
+    print(_table(["notebook", "status", ">runs", ">best time", "exercises"], rows))
+    done = sum(standing.completed(info.id) for info in standing.infos)
+    print(f"  {done}/{len(standing.infos)} labs completed\n")
+    for exam in blueprints.EXAMS.values():
+        print(f"{exam.code}  {exam.name}")
+        headers = ["domain", ">weight", ">labs completed", ">exercises passed"]
+        print(_table(headers, _domain_rows(exam, standing)))
+        print()
+    return 0
+
+
+# ------------------------------------------------------------------------ doctor
+
+# (import name, distributions that provide it, import it?) tensorflow takes seconds to
+# import, so it is checked by its installed version only.
+_PACKAGES: list[tuple[str, tuple[str, ...], bool]] = [
+    ("sagemaker", ("sagemaker",), True),
+    ("moto", ("moto",), True),
+    ("boto3", ("boto3",), True),
+    ("xgboost", ("xgboost-cpu", "xgboost"), True),
+    ("sklearn", ("scikit-learn",), True),
+    ("pandas", ("pandas",), True),
+    ("tensorflow", ("tensorflow-cpu", "tensorflow", "tensorflow-macos"), False),
+    ("jupyterlab", ("jupyterlab",), True),
+    ("nbval", ("nbval",), True),
+]
+_INSTALL_FIX = (
+    "run `make lab` once (it installs everything), or `.venv/bin/pip install -e '.[dev]'`"
+)
+
+
+@dataclass
+class Check:
+    """One doctor check: what was checked, whether it is fine, what was seen, how to fix it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _check_python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info >= (3, 11)
+    return Check("Python", ok, f"{version} ({sys.executable})", "install Python 3.11 or newer")
+
+
+def _dist_version(dists: Sequence[str]) -> str | None:
+    from importlib import metadata
+
+    for dist in dists:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _check_package(module: str, dists: Sequence[str], do_import: bool) -> Check:
+    version = _dist_version(dists)
+    if do_import:
+        try:
+            imported = importlib.import_module(module)
+        except Exception as error:  # any failure at import time means "not usable"
+            return Check(
+                module, False, f"cannot import: {type(error).__name__}: {error}", _INSTALL_FIX
+            )
+        version = version or getattr(imported, "__version__", None) or "unknown version"
+    elif version is None:
+        return Check(module, False, "not installed", _INSTALL_FIX)
+    return Check(module, True, version)
+
+
+def _check_loopback() -> Check:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(1)
+            port = sock.getsockname()[1]
+    except OSError as error:
+        return Check(
+            "loopback port",
+            False,
+            f"cannot listen on 127.0.0.1: {error}",
+            "local mode serves AWS on a loopback port: allow local listening sockets "
+            "(firewall or sandbox settings)",
+        )
+    return Check("loopback port", True, f"127.0.0.1:{port} can be bound")
+
+
+def _check_store() -> Check:
+    from labs import progress
+
+    path = progress.store_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent) as handle:
+            handle.write(b"ok")
+    except OSError as error:
+        return Check(
+            "progress store",
+            False,
+            f"{path.parent} is not writable: {error}",
+            "set LABS_HOME to a writable folder",
+        )
+    return Check("progress store", True, f"{path} (writable)")
+
+
+def _check_mode() -> Check:
+    mode = os.environ.get("LABS_MODE", "")
+    if mode in ("", "local"):
+        return Check("LABS_MODE", True, mode or "not set: local mode (the default)")
+    if mode == "aws":
+        return Check("LABS_MODE", True, "aws: notebooks run on your AWS account")
+    return Check(
+        "LABS_MODE",
+        False,
+        f"{mode!r} is not a mode",
+        "set LABS_MODE to local or aws, or unset it for local mode",
+    )
+
+
+def _check_aws() -> list[Check]:
+    """Credentials and region of the default boto3 session (may contact a metadata service)."""
+    import boto3
+
+    session = boto3.Session()
+    try:
+        credentials = session.get_credentials()
+    except Exception as error:  # a broken profile raises botocore errors of many kinds
+        credentials, problem = None, f"{type(error).__name__}: {error}"
+    else:
+        problem = "none found"
+    creds = (
+        Check("AWS credentials", True, f"found ({credentials.method})")
+        if credentials is not None
+        else Check(
+            "AWS credentials",
+            False,
+            problem,
+            "run `aws configure` (or `aws sso login`), or set AWS_PROFILE",
+        )
+    )
+    region = (
+        Check("AWS region", True, session.region_name)
+        if session.region_name
+        else Check(
+            "AWS region",
+            False,
+            "not set",
+            "set AWS_DEFAULT_REGION (e.g. us-east-1) or a region in your AWS profile",
+        )
+    )
+    return [creds, region]
+
+
+def doctor_checks(aws: bool = False) -> list[Check]:
+    """Run every check; with ``aws`` also the account checks (which may use the network)."""
+    checks = [_check_python()]
+    checks += [_check_package(*spec) for spec in _PACKAGES]
+    checks += [_check_loopback(), _check_store(), _check_mode()]
+    if aws:
+        checks += _check_aws()
+    return checks
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print each check as OK or FAIL (with the fix). Non-zero when any failed."""
+    aws = args.aws or os.environ.get("LABS_MODE") == "aws"
+    checks = doctor_checks(aws=aws)
+    width = max(len(c.name) for c in checks)
+    for check in checks:
+        print(f"{'OK' if check.ok else 'FAIL':<4}  {check.name:<{width}}  {check.detail}")
+        if not check.ok and check.fix:
+            print(f"{'':<4}  {'':<{width}}  fix: {check.fix}")
+    failed = sum(not c.ok for c in checks)
+    print(
+        f"\n{len(checks) - failed} OK, {failed} failed"
+        + ("" if aws else " (--aws adds the account checks)")
+    )
+    return 1 if failed else 0
+
+
+# -------------------------------------------------------------------------- main
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("labs")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``labs`` command."""
+    parser = _Parser(
+        prog="labs",
+        description="Hands-on labs for the AWS MLS-C01 and MLA-C01 exams.",
+    )
+    parser.add_argument("--version", action="version", version=f"labs {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = [
+        ("list", "the curriculum by series, with exam tags and your status", cmd_list),
+        ("run", "run notebooks headless in local mode with the network guard on", cmd_run),
+        ("progress", "your progress per notebook and per exam domain", cmd_progress),
+        ("doctor", "check Python, packages, a loopback port, the progress store", cmd_doctor),
+    ]
+    parsers = {}
+    for name, help_text, handler in commands:
+        parsers[name] = sub.add_parser(name, help=help_text, description=help_text)
+        parsers[name].set_defaults(handler=handler)
+
+    run = parsers["run"]
+    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="id, file name or path")
+    run.add_argument("--all", action="store_true", help="run every notebook of the curriculum")
+    run.add_argument(
+        "--timeout", type=float, default=600, metavar="SECONDS", help="limit per cell (600)"
+    )
+    parsers["doctor"].add_argument(
+        "--aws", action="store_true", help="also check AWS credentials and region"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``labs`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "handler", None) is None:
+            parser.print_help()
+            return 0
+        return args.handler(args)
+    except LabsError as error:
+        print(f"labs: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else 0
+    except KeyboardInterrupt:
+        print("\nlabs: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,8 +8,9 @@ For each exercise found by ``labs.exercises.all_exercises()``:
 - it has what a learner needs: a title, a prompt, hints, a solution that compiles, and at
   least one typical wrong answer.
 
-The ``lab`` fixture (conftest.py at the repository root) is ``labs.start()`` in local mode, shared by the
-session; exercises that read AWS state get it through ``check(..., lab=lab)``.
+The ``lab`` fixture (conftest.py at the repository root) is ``labs.start()`` in local
+mode, shared by the session; exercises that read AWS state get it through
+``check(..., lab=lab)``.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ lab: $(STAMP)
 		notebooks/00-start-here.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check labs tests bench
-	$(BIN)/ruff format --check labs tests bench
+	$(BIN)/ruff check labs tests bench conftest.py
+	$(BIN)/ruff format --check labs tests bench conftest.py
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

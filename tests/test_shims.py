@@ -7,6 +7,8 @@ the same call working.
 from __future__ import annotations
 
 import boto3
+import botocore.exceptions
+import botocore.waiter
 import pydantic
 import pytest
 from botocore.config import Config
@@ -149,3 +151,28 @@ def test_simulate_custom_policy(lab):
         ActionNames=["sagemaker:InvokeEndpoint", "sagemaker:DeleteEndpoint"],
     )["EvaluationResults"]
     assert [r["EvalDecision"] for r in results] == ["allowed", "implicitDeny"]
+
+
+def test_fast_waiters_poll_every_second_in_local_mode(lab, monkeypatch):
+    sleeps: list[float] = []
+    monkeypatch.setattr(botocore.waiter.time, "sleep", sleeps.append)
+    s3 = lab.client("s3")
+    waiter = s3.get_waiter("object_exists")
+
+    shims.uninstall(("fast_waiters",))
+    try:
+        with pytest.raises(botocore.exceptions.WaiterError):
+            waiter.wait(Bucket=lab.bucket, Key="never/there", WaiterConfig={"MaxAttempts": 2})
+        assert sleeps == [5]  # S3's own pace: too slow for jobs that take seconds
+    finally:
+        shims.install(lab.endpoint_url, ("fast_waiters",))
+    sleeps.clear()
+    with pytest.raises(botocore.exceptions.WaiterError):
+        waiter.wait(Bucket=lab.bucket, Key="never/there", WaiterConfig={"MaxAttempts": 3})
+    assert sleeps == [1, 1]
+    sleeps.clear()
+    with pytest.raises(botocore.exceptions.WaiterError):
+        waiter.wait(
+            Bucket=lab.bucket, Key="never/there", WaiterConfig={"MaxAttempts": 2, "Delay": 3}
+        )
+    assert sleeps == [3]  # an explicit delay is the caller's choice

@@ -14,7 +14,11 @@ after :func:`install` gets them, whoever creates it (boto3, the SDK, a learner's
   (``Model.get``, ``Endpoint.get`` fail). The shim drops empty structures from SageMaker
   responses, leaving empty maps and lists (which SageMaker does return) alone.
 
-The third gap, ``iam:SimulatePrincipalPolicy``, is filled inside moto itself by
+- ``fast_waiters``: boto3 waiters poll at the pace of real AWS (every 120 s for a training
+  job). Local jobs finish in seconds, so in local mode a waiter polls every second unless
+  the caller sets ``WaiterConfig={"Delay": ...}`` itself.
+
+The last gap, ``iam:SimulatePrincipalPolicy``, is filled inside moto itself by
 :mod:`labs.local.moto_iam`, so that the AWS CLI sees it too.
 """
 
@@ -25,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import botocore.handlers
+import botocore.waiter
 
 _state: dict[str, Any] = {"endpoint": None, "handlers": []}
 
@@ -65,24 +70,42 @@ def _drop_empty_structures(parsed: Any, model: Any, **_: Any) -> None:
         _strip_empty(parsed, model.output_shape)
 
 
+LOCAL_WAITER_DELAY = 1
+_original_wait = botocore.waiter.Waiter.wait
+
+
+def _fast_wait(self: botocore.waiter.Waiter, **kwargs: Any) -> None:
+    config = dict(kwargs.pop("WaiterConfig", None) or {})
+    config.setdefault("Delay", min(self.config.delay, LOCAL_WAITER_DELAY))
+    config.setdefault("MaxAttempts", max(self.config.max_attempts, 600))
+    return _original_wait(self, WaiterConfig=config, **kwargs)
+
+
 SHIMS: dict[str, tuple[str, Callable[..., None]]] = {
     "sts_to_local": ("before-sign.sts", _sts_to_local),
     "drop_empty_structures": ("after-call.sagemaker", _drop_empty_structures),
 }
+ALL = (*SHIMS, "fast_waiters")
 
 
-def install(endpoint_url: str, names: tuple[str, ...] = tuple(SHIMS)) -> None:
+def install(endpoint_url: str, names: tuple[str, ...] = ALL) -> None:
     """Register the named shims for every botocore session created from now on."""
     _state["endpoint"] = endpoint_url
     for name in names:
+        if name == "fast_waiters":
+            botocore.waiter.Waiter.wait = _fast_wait  # type: ignore[method-assign]
+            continue
         entry = SHIMS[name]
         if entry not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(entry)
 
 
-def uninstall(names: tuple[str, ...] = tuple(SHIMS)) -> None:
+def uninstall(names: tuple[str, ...] = ALL) -> None:
     """Unregister the named shims (sessions created earlier keep theirs)."""
     for name in names:
+        if name == "fast_waiters":
+            botocore.waiter.Waiter.wait = _original_wait  # type: ignore[method-assign]
+            continue
         entry = SHIMS[name]
         while entry in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.remove(entry)
@@ -90,4 +113,6 @@ def uninstall(names: tuple[str, ...] = tuple(SHIMS)) -> None:
 
 def installed(name: str) -> bool:
     """True when the named shim is registered."""
+    if name == "fast_waiters":
+        return botocore.waiter.Waiter.wait is _fast_wait
     return SHIMS[name] in botocore.handlers.BUILTIN_HANDLERS

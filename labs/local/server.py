@@ -6,6 +6,7 @@ import logging
 
 from moto.server import ThreadedMotoServer
 
+from labs import runtime
 from labs.local import moto_iam
 
 
@@ -16,6 +17,7 @@ class LocalAws:
         # moto's request log would print a line per API call into every notebook.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         moto_iam.install()
+        runtime.install()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

@@ -1,0 +1,61 @@
+"""Status bookkeeping for a job that moto recorded and the runtime runs.
+
+moto keeps each job as an object whose attributes become the Describe* response. The
+runtime updates those attributes as the job moves on; what moto has no field for (the
+stop flag, the metric history) is kept here, keyed by the job's ARN.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def now() -> datetime:
+    """The current time, as moto stores times."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class RunState:
+    """What the runtime knows about one running job besides moto's record."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    stop_reason: str | None = None
+    metric_history: dict[str, list[tuple[int | None, float]]] = field(default_factory=dict)
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+_states: dict[str, RunState] = {}
+_lock = threading.Lock()
+
+
+def state(arn: str) -> RunState:
+    """The run state of the job with this ARN (created on first use)."""
+    with _lock:
+        return _states.setdefault(arn, RunState())
+
+
+class SecondaryStatus:
+    """Moves a training job through SageMaker's secondary statuses with their transitions."""
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+        job.secondary_status_transitions = []
+
+    def enter(self, status: str, message: str) -> None:
+        """Close the current transition and open ``status``."""
+        stamp = now()
+        transitions = self.job.secondary_status_transitions
+        if transitions and "EndTime" not in transitions[-1]:
+            transitions[-1]["EndTime"] = stamp
+        transitions.append({"Status": status, "StartTime": stamp, "StatusMessage": message})
+        self.job.secondary_status = status
+        self.job.last_modified_time = stamp
+
+    def finish(self, status: str, message: str) -> None:
+        """Enter a final status and close it at once."""
+        self.enter(status, message)
+        self.job.secondary_status_transitions[-1]["EndTime"] = now()

@@ -151,3 +151,144 @@ def test_logarithmic_scaling_rejects_non_positive_ranges(lab, churn_uris):
     tuning = wait_for_tuning(sm, "log-bad")
     assert tuning["HyperParameterTuningJobStatus"] == "Failed"
     assert "MinValue > 0" in tuning["FailureReason"]
+
+
+def test_sdk_hyperparameter_tuner_with_analytics(lab, churn_uris):
+    from sagemaker.core import image_uris
+    from sagemaker.core.parameter import ContinuousParameter, IntegerParameter
+    from sagemaker.train import ModelTrainer
+    from sagemaker.train.configs import Compute, InputData
+    from sagemaker.train.tuner import HyperparameterTuner
+
+    trainer = ModelTrainer(
+        training_image=image_uris.retrieve("xgboost", region=lab.region, version="1.7-1"),
+        role=lab.role_arn,
+        compute=Compute(instance_type="ml.m5.xlarge", instance_count=1),
+        hyperparameters={"num_round": 30, "objective": "binary:logistic", "eval_metric": "auc"},
+        sagemaker_session=lab.sagemaker_session,
+        base_job_name="sdk-tune",
+    )
+    tuner = HyperparameterTuner(
+        model_trainer=trainer,
+        objective_metric_name="validation:auc",
+        hyperparameter_ranges={
+            "eta": ContinuousParameter(0.01, 0.5, scaling_type="Logarithmic"),
+            "max_depth": IntegerParameter(1, 8),
+        },
+        strategy="Bayesian",
+        max_jobs=12,
+        max_parallel_jobs=2,
+        random_seed=3,
+    )
+    tuner.tune(
+        inputs=[
+            InputData(channel_name="train", data_source=churn_uris[0], content_type="text/csv"),
+            InputData(
+                channel_name="validation", data_source=churn_uris[1], content_type="text/csv"
+            ),
+        ],
+        wait=False,
+    )
+    name = tuner.latest_tuning_job.hyper_parameter_tuning_job_name
+    tuning = wait_for_tuning(lab.client("sagemaker"), name)
+    assert tuning["HyperParameterTuningJobStatus"] == "Completed", tuning.get("FailureReason")
+    frame = tuner.analytics().dataframe()
+    assert len(frame) == 12
+    assert (
+        tuner.best_training_job()
+        == frame.sort_values("FinalObjectiveValue").iloc[-1]["TrainingJobName"]
+    )
+    assert frame["FinalObjectiveValue"].max() > frame["FinalObjectiveValue"].median()
+
+
+def test_early_stopping_auto_stops_weak_jobs(lab, churn_uris):
+    request = tuning_request(
+        lab,
+        "auto-stop",
+        churn_uris,
+        strategy="Random",
+        max_jobs=10,
+        parallel=2,
+        config={"TrainingJobEarlyStoppingType": "Auto"},
+    )
+    definition = request["TrainingJobDefinition"]
+    definition["StaticHyperParameters"]["num_round"] = "400"
+    request["HyperParameterTuningJobConfig"]["ParameterRanges"] = {
+        "IntegerParameterRanges": [{"Name": "max_depth", "MinValue": "1", "MaxValue": "10"}],
+        "ContinuousParameterRanges": [
+            {"Name": "eta", "MinValue": "0.001", "MaxValue": "0.3", "ScalingType": "Logarithmic"},
+            {"Name": "subsample", "MinValue": "0.1", "MaxValue": "1"},
+        ],
+    }
+    sm = lab.client("sagemaker")
+    sm.create_hyper_parameter_tuning_job(**request)
+    tuning = wait_for_tuning(sm, "auto-stop")
+    assert tuning["HyperParameterTuningJobStatus"] == "Completed", tuning.get("FailureReason")
+    counters = tuning["TrainingJobStatusCounters"]
+    assert counters["Stopped"] >= 1, counters
+    assert counters["Completed"] + counters["Stopped"] == 10
+
+
+def test_warm_start_sees_the_parent_jobs(lab, churn_uris):
+    sm = lab.client("sagemaker")
+    sm.create_hyper_parameter_tuning_job(
+        **tuning_request(lab, "warm-parent", churn_uris, strategy="Random", max_jobs=4)
+    )
+    parent = wait_for_tuning(sm, "warm-parent")
+    assert parent["HyperParameterTuningJobStatus"] == "Completed"
+    request = tuning_request(
+        lab,
+        "warm-child",
+        churn_uris,
+        max_jobs=2,
+        WarmStartConfig={
+            "ParentHyperParameterTuningJobs": [{"HyperParameterTuningJobName": "warm-parent"}],
+            "WarmStartType": "IdenticalDataAndAlgorithm",
+        },
+    )
+    sm.create_hyper_parameter_tuning_job(**request)
+    child = wait_for_tuning(sm, "warm-child")
+    assert child["HyperParameterTuningJobStatus"] == "Completed", child.get("FailureReason")
+    assert len(children(sm, "warm-child")) == 2
+    parent_best = parent["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
+    overall = child["OverallBestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]
+    assert overall["Value"] >= parent_best
+
+
+def test_warm_start_takes_at_most_five_parents(lab, churn_uris):
+    parents = [{"HyperParameterTuningJobName": f"p{i}"} for i in range(6)]
+    request = tuning_request(
+        lab,
+        "warm-six",
+        churn_uris,
+        WarmStartConfig={
+            "ParentHyperParameterTuningJobs": parents,
+            "WarmStartType": "TransferLearning",
+        },
+    )
+    sm = lab.client("sagemaker")
+    sm.create_hyper_parameter_tuning_job(**request)
+    tuning = wait_for_tuning(sm, "warm-six")
+    assert tuning["HyperParameterTuningJobStatus"] == "Failed"
+    assert "at most 5" in tuning["FailureReason"]
+
+
+def test_hyperband_stops_jobs_early_on_its_own(lab, churn_uris):
+    request = tuning_request(
+        lab,
+        "hyperband",
+        churn_uris,
+        strategy="Hyperband",
+        max_jobs=9,
+        parallel=2,
+        config={
+            "StrategyConfig": {"HyperbandStrategyConfig": {"MinResource": 10, "MaxResource": 300}}
+        },
+    )
+    request["TrainingJobDefinition"]["StaticHyperParameters"]["num_round"] = "300"
+    sm = lab.client("sagemaker")
+    sm.create_hyper_parameter_tuning_job(**request)
+    tuning = wait_for_tuning(sm, "hyperband")
+    assert tuning["HyperParameterTuningJobStatus"] == "Completed", tuning.get("FailureReason")
+    counters = tuning["TrainingJobStatusCounters"]
+    assert counters["Stopped"] >= 1, counters

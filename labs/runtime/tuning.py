@@ -129,6 +129,7 @@ class TuningRun:
         self.backend = backend
         self.sagemaker = boto3.Session(region_name=region).client("sagemaker")
         self.children: list[_Child] = []
+        self.parents: list[TuningRun] = []
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -197,7 +198,7 @@ class TuningRun:
         tuned = {p.name: p.suggest(trial) for p in params}
         definition = self.request["TrainingJobDefinition"]
         tuning_name = self.record.hyper_parameter_tuning_job_name
-        name = f"{tuning_name[:18]}-{number:03d}-{secrets.token_hex(4)}"
+        name = f"{tuning_name}-{number:03d}-{secrets.token_hex(4)}"
         objective = self.request["HyperParameterTuningJobConfig"][
             "HyperParameterTuningJobObjective"
         ]
@@ -272,10 +273,15 @@ class TuningRun:
         value = best[1]
         return value >= target if objective["Type"] == "Maximize" else value <= target
 
-    def _best(self, objective: dict[str, Any]) -> tuple[_Child, float] | None:
+    def _best(
+        self, objective: dict[str, Any], with_parents: bool = False
+    ) -> tuple[_Child, float] | None:
+        pool = list(self.children)
+        if with_parents:
+            pool += [child for parent in self.parents for child in parent.children]
         scored = [
             (child, value)
-            for child in self.children
+            for child in pool
             if child.job.training_job_status in ("Completed", "Stopped")
             and (value := self._objective_value(child.job, objective["MetricName"])) is not None
         ]
@@ -336,8 +342,18 @@ class TuningRun:
         self.record.objective_status_counters = objectives
         best = self._best(objective)
         self.record.best_training_job = self.summary(best[0], objective) if best else None
-        self.record.OverallBestTrainingJob = self.record.best_training_job
+        # OverallBestTrainingJob also looks at the warm-start parents' jobs, as on AWS.
+        overall = self._best(objective, with_parents=True)
+        self.record.OverallBestTrainingJob = (
+            self._parent_of(overall[0]).summary(overall[0], objective) if overall else None
+        )
         self.record.last_modified_time = jobstate.now()
+
+    def _parent_of(self, child: _Child) -> TuningRun:
+        for run in (self, *self.parents):
+            if child in run.children:
+                return run
+        return self
 
     def _warm_start(self, study: Any, params: list[Param], metric: str) -> None:
         warm = self.request.get("WarmStartConfig") or {}
@@ -348,6 +364,7 @@ class TuningRun:
                 raise AlgorithmError(
                     f"ValidationException: the warm-start parent tuning job {name} was not found."
                 )
+            self.parents.append(run)
             for child in run.children:
                 value = self._objective_value(child.job, metric)
                 if value is None:

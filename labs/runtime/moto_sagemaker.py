@@ -18,10 +18,10 @@ import threading
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
-from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.exceptions import ResourceInUseException, ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 
-from labs.runtime import executor, jobstate, training, tuning
+from labs.runtime import executor, jobstate, processing, training, tuning
 
 _originals: dict[str, Any] = {}
 
@@ -138,6 +138,48 @@ def _list_training_jobs_for_hyper_parameter_tuning_job(self: SageMakerResponse) 
     return ActionResult(result)
 
 
+# ------------------------------------------------------------------ processing jobs
+# moto records a processing job as Completed at once and keeps no Environment or
+# ProcessingResources; StopProcessingJob only flips the status. These hooks keep moto's
+# record, restore the request's fields and let labs.runtime.processing run the job.
+
+
+def _create_processing_job(self: SageMakerResponse) -> ActionResult:
+    request = copy.deepcopy(self._get_params())
+    name = request["ProcessingJobName"]
+    existing = self.sagemaker_backend.processing_jobs.get(name)
+    if existing is not None:
+        raise ResourceInUseException(
+            message="Processing job names must be unique within an AWS account and region, "
+            f"and a processing job with this name already exists ({existing.arn})"
+        )
+    result = _originals["create_processing_job"](self)
+    job = self.sagemaker_backend.processing_jobs[name]
+    job.environment = request.get("Environment")
+    job.processing_resources = request.get("ProcessingResources")
+    job.processing_job_status = "InProgress"
+    job.processing_end_time = None
+    executor.submit(processing.run, job, request, self.region)
+    return result
+
+
+def _stop_processing_job(self: SageMakerResponse) -> ActionResult:
+    name = self._get_param("ProcessingJobName")
+    self.sagemaker_backend.describe_processing_job(name)  # moto's error for an unknown job
+    job = self.sagemaker_backend.processing_jobs[name]
+    if job.processing_job_status not in ("InProgress", "Stopping"):
+        raise ValidationError(
+            message=f"The processing job {name} is {job.processing_job_status} and cannot be "
+            "stopped."
+        )
+    run_state = jobstate.state(job.arn)
+    run_state.stop_reason = run_state.stop_reason or "Stopped"
+    run_state.stop.set()
+    job.processing_job_status = "Stopping"
+    job.last_modified_time = jobstate.now()
+    return EmptyResult()
+
+
 _HOOKS = {
     "create_training_job": _create_training_job,
     "stop_training_job": _stop_training_job,
@@ -146,6 +188,8 @@ _HOOKS = {
     "list_training_jobs_for_hyper_parameter_tuning_job": (
         _list_training_jobs_for_hyper_parameter_tuning_job
     ),
+    "create_processing_job": _create_processing_job,
+    "stop_processing_job": _stop_processing_job,
 }
 
 

@@ -59,24 +59,39 @@ def run(job: Any, request: dict[str, Any], region: str) -> None:
     job.final_metric_data_list = []
     status.enter("Starting", "Preparing the instances for training")
     context = _Run(job, request, region, s3, stream, status, root, should_stop, metric)
+    ending = _Ending("Failed", "Failed", "AlgorithmError: the job ended without a status")
     try:
         algorithm = request["AlgorithmSpecification"]
         entry = containers.training_entry(algorithm, request.get("HyperParameters"))
         outputs = _run_script(context, entry) if entry else _run_builtin(context)
-        _finish(context, run_state, *outputs)
+        ending = _finish(context, run_state, *outputs)
     except _Stopped:
-        _finish(context, run_state, root / "model", root / "output" / "data", None)
+        ending = _finish(context, run_state, root / "model", root / "output" / "data", None)
     except AlgorithmError as error:
-        _fail(job, status, str(error), stream)
+        ending = _fail(job, str(error), stream)
     except Exception as error:  # an unexpected error inside the kit: report, never hang
         stream.write(traceback.format_exc())
-        _fail(job, status, f"AlgorithmError: {type(error).__name__}: {error}", stream)
+        ending = _fail(job, f"AlgorithmError: {type(error).__name__}: {error}", stream)
     finally:
+        # Everything a caller reads once the job is terminal (metrics, times, the last log
+        # lines) is in place before the status says so: a waiter that returns on
+        # Completed must never see a job without its final metrics.
         job.final_metric_data_list = _final_metrics(run_state)
         _close_times(job, started)
         stream.close()
+        status.finish(ending.secondary, ending.message)
+        job.training_job_status = ending.status
         s3io.remove(root)
         run_state.done.set()
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """How a run ended: its status, secondary status and the transition's message."""
+
+    status: str
+    secondary: str
+    message: str
 
 
 @dataclass
@@ -190,6 +205,15 @@ def _run_script(run: _Run, entry: Any) -> Outputs:
                 run.region,
             )
     run.training()
+
+    def poll() -> bool:
+        # Polled every 0.5 s while the script runs. LogStream sends buffered lines only
+        # when a later line arrives, so the last lines of a script that then goes quiet
+        # (a long epoch, a sleep) would not reach CloudWatch until it prints again or
+        # ends; flushing here makes them appear within a second, as on AWS.
+        run.stream.flush()
+        return run.should_stop()
+
     result = containers.run_training_script(
         layout,
         image_uri=request["AlgorithmSpecification"].get("TrainingImage", ""),
@@ -197,9 +221,14 @@ def _run_script(run: _Run, entry: Any) -> Outputs:
         metric_definitions=request["AlgorithmSpecification"].get("MetricDefinitions") or [],
         log=run.stream.write,
         metric=lambda name, value: run.metric(name, value, None),
-        should_stop=run.should_stop,
+        should_stop=poll,
     )
     if result.status == "Failed":
+        # SageMaker syncs the checkpoint folder to S3 while the job runs, so what a script
+        # saved before it failed is there for the next job to resume from.
+        saved = layout.checkpoint_dir
+        if checkpoint.get("S3Uri") and saved is not None and not s3io.empty(saved):
+            s3io.upload_files(run.s3, saved, checkpoint["S3Uri"])
         raise AlgorithmError(f"AlgorithmError: {result.failure_reason}")
     return layout.model_dir, layout.output_data_dir, layout.checkpoint_dir
 
@@ -234,7 +263,7 @@ def _check_channels(spec: Any, request: dict[str, Any]) -> None:
 
 def _finish(
     run: _Run, run_state: Any, model_dir: Path, output_dir: Path, checkpoint_dir: Path | None
-) -> None:
+) -> _Ending:
     job, request, s3, status = run.job, run.request, run.s3, run.status
     status.enter("Uploading", "Uploading generated training model")
     output_path = request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
@@ -248,25 +277,21 @@ def _finish(
     if checkpoint.get("S3Uri") and checkpoint_dir and not s3io.empty(checkpoint_dir):
         s3io.upload_files(s3, checkpoint_dir, checkpoint["S3Uri"])
     if run_state.stop.is_set():
-        job.training_job_status = "Stopped"
         reason = run_state.stop_reason or "Stopped"
         message = (
             "Training job stopped because it reached MaxRuntimeInSeconds"
             if reason == "MaxRuntimeExceeded"
             else "Training job stopped"
         )
-        status.finish(reason, message)
-    else:
-        job.training_job_status = "Completed"
-        status.finish("Completed", "Training job completed")
+        return _Ending("Stopped", reason, message)
+    return _Ending("Completed", "Completed", "Training job completed")
 
 
-def _fail(job: Any, status: Any, reason: str, stream: LogStream) -> None:
+def _fail(job: Any, reason: str, stream: LogStream) -> _Ending:
     stream.write(reason)
-    job.training_job_status = "Failed"
     job.failure_reason = reason[:MAX_FAILURE_REASON]
     job.model_artifacts = None
-    status.finish("Failed", reason[:MAX_FAILURE_REASON])
+    return _Ending("Failed", "Failed", reason[:MAX_FAILURE_REASON])
 
 
 def _final_metrics(run_state: Any) -> list[dict[str, Any]]:

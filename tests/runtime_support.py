@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import tarfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,3 +54,77 @@ def channel(name: str, uri: str, content_type: str = "text/csv") -> dict[str, An
         "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri}},
         "ContentType": content_type,
     }
+
+
+# Data sets for the built-in algorithms (tests/test_runtime_builtins.py)
+
+
+def digits_split(
+    seed: int = 0, train_fraction: float = 0.75
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The 8x8 digits as ``(X_train, y_train, X_test, y_test)`` float arrays, shuffled split."""
+    frame = data.load("digits")
+    y = frame.pop("label").to_numpy(dtype=float)
+    X = frame.to_numpy(dtype=float)
+    order = np.random.default_rng(seed).permutation(len(y))
+    cut = int(train_fraction * len(y))
+    return X[order[:cut]], y[order[:cut]], X[order[cut:]], y[order[cut:]]
+
+
+def events_matrix(every: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Running machines' readings z-scored per machine, and ``is_anomaly``; every n-th row.
+
+    The four sensors are centred on each machine's median and divided by its standard
+    deviation, so one detector serves all twelve machines.
+    """
+    frame = data.load("events")
+    frame = frame[frame["status"] == "running"].iloc[::every]
+    sensors = ["temperature_c", "vibration_mm_s", "pressure_bar", "rpm"]
+    grouped = frame.groupby("device_id")[sensors]
+    z = (frame[sensors] - grouped.transform("median")) / grouped.transform("std")
+    return z.to_numpy(dtype=float), frame["is_anomaly"].to_numpy(dtype=float)
+
+
+def labelled(X: np.ndarray, y: np.ndarray | None = None) -> pd.DataFrame:
+    """A table with the label (if any) as its first column, as the built-ins read CSV."""
+    table = pd.DataFrame(X)
+    if y is not None:
+        table.insert(0, "label", y)
+    return table
+
+
+def put_bytes(lab: Any, key: str, body: bytes) -> str:
+    """Upload ``body`` to the kit bucket at ``key``; return the S3 prefix URI that holds it."""
+    lab.client("s3").put_object(Bucket=lab.bucket, Key=key, Body=body)
+    return lab.s3_uri(key.rsplit("/", 1)[0]) + "/"
+
+
+def put_recordio(lab: Any, key: str, X: np.ndarray, y: np.ndarray | None = None) -> str:
+    """Upload ``X`` (and labels ``y``) as dense RecordIO-protobuf; return its S3 prefix URI."""
+    from labs.algorithms import recordio
+
+    buffer = io.BytesIO()
+    recordio.write_dense(buffer, X, y)
+    return put_bytes(lab, key, buffer.getvalue())
+
+
+def put_libsvm(lab: Any, key: str, table: pd.DataFrame) -> str:
+    """Upload ``table`` (label first) as libsvm with zero-based indexes; return its prefix URI.
+
+    Zeros are left out, as libsvm writers do (XGBoost reads an absent entry as missing).
+    """
+    lines = []
+    for row in table.to_numpy(dtype=float):
+        pairs = " ".join(f"{i}:{float(v)!r}" for i, v in enumerate(row[1:]) if v != 0)
+        lines.append(f"{row[0]:g} {pairs}".rstrip())
+    return put_bytes(lab, key, ("\n".join(lines) + "\n").encode())
+
+
+def model_dir_of(lab: Any, artifact_uri: str, target: Path) -> Path:
+    """Download ``model.tar.gz`` from ``artifact_uri`` and unpack it into ``target``."""
+    bucket, key = artifact_uri.removeprefix("s3://").split("/", 1)
+    body = lab.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(body)) as tar:
+        tar.extractall(target, filter="data")
+    return target

@@ -6,11 +6,15 @@ time; every line is matched against the metric definitions (``re.search``, first
 a float) and reported through ``metric``. ``should_stop()`` is polled every half second;
 a stop (or the time limit) sends SIGTERM to the whole group, then SIGKILL after a grace
 period, as SageMaker does with its 120-second notice. Whatever the group left running when
-the main process ended is killed too, as a container's end would.
+the main process ended is killed too, as a container's end would. So is every group still
+running when the kit's own interpreter exits (a notebook kernel shut down or restarted
+mid-job, the end of a test run), which would otherwise wait for the job to end.
 """
 
 from __future__ import annotations
 
+import atexit
+import concurrent.futures.thread  # noqa: F401  (registers its exit hook before ours: see below)
 import os
 import queue
 import re
@@ -32,6 +36,10 @@ DEFAULT_STOP_GRACE_SECONDS = 5.0
 LogFn = Callable[[str], None]
 MetricFn = Callable[[str, float], None]
 StopFn = Callable[[], bool]
+
+# Every child started by run_command and not yet ended, for _kill_running at exit.
+_running: set[subprocess.Popen[bytes]] = set()
+_running_lock = threading.Lock()
 
 
 @dataclass
@@ -126,6 +134,8 @@ def run_command(
         stderr=subprocess.PIPE,
         **_new_group(),
     )
+    with _running_lock:
+        _running.add(process)
     readers = [
         threading.Thread(target=_pump, args=(stream, name, lines), daemon=True)
         for stream, name in ((process.stdout, "stdout"), (process.stderr, "stderr"))
@@ -175,6 +185,8 @@ def run_command(
         if process.poll() is None:
             _signal_group(process, signal.SIGKILL if os.name != "nt" else None)
             process.wait()
+        with _running_lock:
+            _running.discard(process)
         for reader in readers:
             reader.join(timeout=1.0)
     seconds = (ended_at or time.monotonic()) - started
@@ -252,6 +264,27 @@ def _pump(stream: IO[bytes] | None, name: str, lines: queue.Queue[tuple[str, str
         pass
     finally:
         lines.put((name, None))
+
+
+def _kill_running() -> None:
+    """At interpreter exit, kill the process group of every child still running.
+
+    The jobs run on a ``ThreadPoolExecutor``, whose exit hook joins its threads: with a
+    script still running, the interpreter (a notebook kernel being shut down, a test
+    run) would hang until the job ended, and once killed it would leave the script
+    running as an orphan. Registered with ``threading._register_atexit`` after the
+    executor's hook (imported above), so it runs first (hooks run in reverse order); the
+    killed script ends its job and the executor's join returns.
+    """
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        if process.poll() is None:
+            _signal_group(process, signal.SIGKILL if os.name != "nt" else None)
+
+
+_register_at_exit = getattr(threading, "_register_atexit", atexit.register)
+_register_at_exit(_kill_running)
 
 
 def _new_group() -> dict[str, object]:

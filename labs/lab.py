@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -139,6 +141,7 @@ def start(mode: str | None = None) -> Lab:
                 )
         else:
             _current = _start_local() if chosen == "local" else _start_aws()
+            _show_sdk_job_logs()
         print(_current.describe())
         return _current
 
@@ -148,6 +151,24 @@ def current() -> Lab:
     if _current is None:
         raise ModeError("No lab is running yet: run `lab = labs.start()` first.")
     return _current
+
+
+# The SDK prints a job's CloudWatch log lines (``train(logs=True)``, ``wait(logs=True)``)
+# through this logger at INFO, and leaves logging unconfigured: without a handler a learner
+# would see nothing.
+_SDK_JOB_LOGGER = "sagemaker.core.resources"
+
+
+def _show_sdk_job_logs() -> None:
+    """Let the SDK's job log lines reach the notebook, unless logging is set up already."""
+    sdk_logger = logging.getLogger(_SDK_JOB_LOGGER)
+    if sdk_logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    sdk_logger.addHandler(handler)
+    sdk_logger.setLevel(logging.INFO)
+    sdk_logger.propagate = False
 
 
 # ---------------------------------------------------------------------------- local mode

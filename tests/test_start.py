@@ -158,3 +158,30 @@ def test_aws_mode_without_the_stack_says_how_to_create_it(tmp_path):
     assert out.returncode != 0
     assert "stack 'labs-kit' was not found in eu-west-1" in out.stderr
     assert "Run on your AWS account" in out.stderr
+
+
+def test_sdk_job_log_lines_reach_the_notebook_output(tmp_path):
+    # A fresh kernel has no logging set up; the SDK prints train(logs=True) lines through
+    # sagemaker.core.resources at INFO, which would otherwise go nowhere.
+    code = """
+        import logging, labs
+        labs.start()
+        logging.getLogger("sagemaker.core.resources").info("[train] validation-auc:0.91")
+        logging.getLogger("sagemaker.core.resources").debug("not shown")
+    """
+    out = _run(code, _clean_env(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "[train] validation-auc:0.91" in out.stdout.splitlines()
+    assert "not shown" not in out.stdout
+
+
+def test_a_learners_own_logging_setup_is_left_alone(tmp_path):
+    code = """
+        import logging, labs
+        logging.basicConfig(level=logging.WARNING)
+        labs.start()
+        logging.getLogger("sagemaker.core.resources").info("quiet please")
+    """
+    out = _run(code, _clean_env(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "quiet please" not in out.stdout + out.stderr

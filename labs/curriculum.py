@@ -30,6 +30,7 @@ from labs.errors import LabsError
 from labs.exam import blueprints
 
 __all__ = [
+    "LAB_PLAN",
     "NOTEBOOKS_DIR",
     "REPO_ROOT",
     "SERIES",
@@ -52,6 +53,43 @@ SERIES: dict[str, tuple[str, str]] = {
     "03": ("03-feature-engineering", "Feature engineering"),
     "04": ("04-modeling", "Modeling"),
     "05": ("05-operations", "ML operations"),
+}
+
+
+#: Every lab of the curriculum by id (the notebook's file name without ``.ipynb``), written
+#: or still planned, with its title. Questions and hints name the lab that teaches a topic
+#: by these ids, so the ids are fixed here before the notebooks exist; a notebook's
+#: ``metadata["labs"]["id"]`` must be one of them.
+LAB_PLAN: dict[str, str] = {
+    "00-start-here": "Start here: how the kit works",
+    "01-1-data-repositories": "Data repositories: an S3 data lake, storage and input modes",
+    "01-2-ingestion-and-formats": "Batch ingestion and formats: CSV, JSON Lines, Parquet, RecordIO",
+    "01-3-streaming-ingestion": "Streaming ingestion: Kinesis Data Streams, Firehose, Flink",
+    "01-4-transformation-and-orchestration": "Transformation and orchestration: ETL, Processing",
+    "02-1-profiling-and-visualisation": "Profiling and visualisation",
+    "02-2-cleaning": "Cleaning: missing, corrupt, duplicate and outlying values",
+    "02-3-labels-and-bias": "Labels and bias: labelling, imbalance, pre-training bias",
+    "02-4-clustering-for-eda": "Clustering for exploratory analysis",
+    "03-1-numeric-features": "Numeric features: scaling, transforms, binning",
+    "03-2-categorical-and-time-features": "Categorical and time features",
+    "03-3-text-speech-image-features": "Text, speech and image features",
+    "03-4-dimensionality-reduction": "Dimensionality reduction and feature selection",
+    "03-5-imbalance-and-augmentation": "Imbalance and augmentation",
+    "04-1-framing-the-problem": "Framing the problem and choosing an algorithm",
+    "04-2-training-on-sagemaker": "Training on SageMaker: XGBoost and Linear Learner",
+    "04-3-evaluation": "Evaluation: metrics, thresholds, curves, cross-validation",
+    "04-4-hyperparameter-tuning": "Hyperparameter tuning and regularisation",
+    "04-5-deep-learning": "Deep learning with TensorFlow",
+    "04-6-unsupervised-and-anomalies": "Unsupervised learning and anomaly detection",
+    "04-7-forecasting": "Forecasting",
+    "04-8-text-recommendations-foundation-models": "Text, recommendations and foundation models",
+    "05-1-real-time-endpoints": "Real-time endpoints and inference options",
+    "05-2-batch-transform": "Batch transform",
+    "05-3-ab-tests-and-scaling": "A/B tests and autoscaling",
+    "05-4-monitoring": "Monitoring: data capture, Model Monitor, drift, Clarify",
+    "05-5-security": "Security: IAM, KMS, VPC, PII",
+    "05-6-mlops": "MLOps: Pipelines, Model Registry, retraining",
+    "05-7-choosing-ai-services": "Choosing AI services",
 }
 
 

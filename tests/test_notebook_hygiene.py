@@ -77,6 +77,9 @@ def test_in_the_curriculum(path):
     assert path in [info.path for info in curriculum.notebooks()], (
         "put notebooks at the top of notebooks/ or in a series folder such as 04-modeling/"
     )
+    assert path.stem in curriculum.LAB_PLAN, "name the notebook by its id in LAB_PLAN"
+    series = curriculum.load_info(path).series
+    assert path.stem.startswith(series), f"{path.stem} belongs to series {series}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)

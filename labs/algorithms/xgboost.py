@@ -568,9 +568,9 @@ def load(model_dir: Path) -> xgb.Booster:
     path = Path(model_dir)
     path = path / MODEL_FILE if path.is_dir() else path
     booster = xgb.Booster()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "Unknown file format": it is UBJSON
-        booster.load_model(str(path))
+    # From a buffer XGBoost tells UBJSON, JSON and the legacy binary apart by content; from
+    # a path without an extension it would print "Unknown file format" on every load.
+    booster.load_model(bytearray(path.read_bytes()))
     return booster
 
 

@@ -6,6 +6,9 @@ the same call working.
 
 from __future__ import annotations
 
+import os
+import time
+
 import boto3
 import botocore.exceptions
 import botocore.waiter
@@ -176,3 +179,44 @@ def test_fast_waiters_poll_every_second_in_local_mode(lab, monkeypatch):
             Bucket=lab.bucket, Key="never/there", WaiterConfig={"MaxAttempts": 2, "Delay": 3}
         )
     assert sleeps == [3]  # an explicit delay is the caller's choice
+
+
+def test_fast_sdk_polls_cap_the_sdks_own_wait_loops(lab, monkeypatch):
+    import sagemaker.core.resources as resources
+
+    from labs.local import sdk_polls
+
+    slept: list[float] = []
+    monkeypatch.setattr(sdk_polls.time, "sleep", slept.append)
+
+    shims.uninstall(("fast_sdk_polls",))
+    try:
+        assert resources.time is time  # the SDK would sleep its full poll (30 s for deploy)
+        assert not shims.installed("fast_sdk_polls")
+    finally:
+        shims.install(lab.endpoint_url, ("fast_sdk_polls",))
+    assert resources.time is not time
+    resources.time.sleep(30)
+    resources.time.sleep(0.2)
+    assert slept == [sdk_polls.LOCAL_POLL, 0.2]
+    assert resources.time.monotonic is time.monotonic  # everything else is the real time
+
+
+def test_fast_sdk_polls_patch_modules_imported_after_install(lab):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "from labs.local import sdk_polls\n"
+        "assert 'sagemaker.core.transformer' not in sys.modules\n"
+        "sdk_polls.install()\n"
+        "import sagemaker.core.transformer as t\n"
+        "assert t.time is not time and t.time.time is time.time\n"
+        "sdk_polls.uninstall()\n"
+        "assert t.time is time\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr

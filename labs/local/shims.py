@@ -17,6 +17,8 @@ after :func:`install` gets them, whoever creates it (boto3, the SDK, a learner's
 - ``fast_waiters``: boto3 waiters poll at the pace of real AWS (every 120 s for a training
   job). Local jobs finish in seconds, so in local mode a waiter polls every second unless
   the caller sets ``WaiterConfig={"Delay": ...}`` itself.
+- ``fast_sdk_polls``: the same for the SDK's own wait loops (``ModelBuilder.deploy`` polls
+  an endpoint every 30 s): :mod:`labs.local.sdk_polls` caps their sleeps at a second.
 
 The last gap, ``iam:SimulatePrincipalPolicy``, is filled inside moto itself by
 :mod:`labs.local.moto_iam`, so that the AWS CLI sees it too.
@@ -30,6 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import botocore.handlers
 import botocore.waiter
+
+from labs.local import sdk_polls
 
 _state: dict[str, Any] = {"endpoint": None, "handlers": []}
 
@@ -85,7 +89,7 @@ SHIMS: dict[str, tuple[str, Callable[..., None]]] = {
     "sts_to_local": ("before-sign.sts", _sts_to_local),
     "drop_empty_structures": ("after-call.sagemaker", _drop_empty_structures),
 }
-ALL = (*SHIMS, "fast_waiters")
+ALL = (*SHIMS, "fast_waiters", "fast_sdk_polls")
 
 
 def install(endpoint_url: str, names: tuple[str, ...] = ALL) -> None:
@@ -94,6 +98,9 @@ def install(endpoint_url: str, names: tuple[str, ...] = ALL) -> None:
     for name in names:
         if name == "fast_waiters":
             botocore.waiter.Waiter.wait = _fast_wait  # type: ignore[method-assign]
+            continue
+        if name == "fast_sdk_polls":
+            sdk_polls.install()
             continue
         entry = SHIMS[name]
         if entry not in botocore.handlers.BUILTIN_HANDLERS:
@@ -106,6 +113,9 @@ def uninstall(names: tuple[str, ...] = ALL) -> None:
         if name == "fast_waiters":
             botocore.waiter.Waiter.wait = _original_wait  # type: ignore[method-assign]
             continue
+        if name == "fast_sdk_polls":
+            sdk_polls.uninstall()
+            continue
         entry = SHIMS[name]
         while entry in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.remove(entry)
@@ -115,4 +125,6 @@ def installed(name: str) -> bool:
     """True when the named shim is registered."""
     if name == "fast_waiters":
         return botocore.waiter.Waiter.wait is _fast_wait
+    if name == "fast_sdk_polls":
+        return sdk_polls.installed()
     return SHIMS[name] in botocore.handlers.BUILTIN_HANDLERS

@@ -157,10 +157,19 @@ def current() -> Lab:
 # through this logger at INFO, and leaves logging unconfigured: without a handler a learner
 # would see nothing.
 _SDK_JOB_LOGGER = "sagemaker.core.resources"
+# Importing parts of the SDK calls logging.basicConfig(level=INFO), after which these
+# loggers print a line for every client and session made ("Found endpoint for s3 via:
+# environment_global"): noise that buries what a learner needs to read.
+_CHATTY_LOGGERS = ("botocore.configprovider", "botocore.credentials", "sagemaker.config")
 
 
 def _show_sdk_job_logs() -> None:
-    """Let the SDK's job log lines reach the notebook, unless logging is set up already."""
+    """Let the SDK's job log lines reach the notebook, unless logging is set up already;
+    keep the SDK's per-client chatter out (loggers a learner set a level on are left)."""
+    for name in _CHATTY_LOGGERS:
+        chatty = logging.getLogger(name)
+        if chatty.level == logging.NOTSET:
+            chatty.setLevel(logging.WARNING)
     sdk_logger = logging.getLogger(_SDK_JOB_LOGGER)
     if sdk_logger.handlers or logging.getLogger().handlers:
         return

@@ -175,6 +175,22 @@ def test_sdk_job_log_lines_reach_the_notebook_output(tmp_path):
     assert "not shown" not in out.stdout
 
 
+def test_sdk_client_chatter_stays_out_of_the_notebook(tmp_path):
+    # sagemaker.core.experiments calls logging.basicConfig(level=INFO) on import; then
+    # botocore logs a line per client made.
+    code = """
+        import labs
+        lab = labs.start()
+        import sagemaker.core.experiments._metrics
+        lab.client("s3").list_buckets()
+        lab.sagemaker_session
+    """
+    out = _run(code, _clean_env(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "Found endpoint for" not in out.stderr
+    assert "INFO:sagemaker.config" not in out.stderr
+
+
 def test_a_learners_own_logging_setup_is_left_alone(tmp_path):
     code = """
         import logging, labs

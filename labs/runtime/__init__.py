@@ -1,10 +1,27 @@
 """The local runtime: what moto only records, done for real.
 
-Installed by ``labs.start()`` in local mode. Training jobs run the built-in algorithm
-stand-ins of :mod:`labs.algorithms` (or the learner's script) in the background and
-report their progress through the ordinary SageMaker API.
+Installed by ``labs.start()`` in local mode. Training, processing and tuning jobs run the
+built-in algorithm stand-ins of :mod:`labs.algorithms` (or the learner's script) in the
+background; endpoints serve real predictions from a model server per variant. All of it
+reports through the ordinary SageMaker API.
 """
 
-from labs.runtime.moto_sagemaker import install, uninstall
+from labs.runtime import moto_endpoints, moto_sagemaker
+
+# Each module hooks one part of moto; install order does not matter.
+_PARTS = (moto_sagemaker, moto_endpoints)
+
+
+def install() -> None:
+    """Hook every part of the runtime into moto (idempotent)."""
+    for part in _PARTS:
+        part.install()
+
+
+def uninstall() -> None:
+    """Give moto back its own behaviour."""
+    for part in _PARTS:
+        part.uninstall()
+
 
 __all__ = ["install", "uninstall"]

@@ -14,12 +14,15 @@ class LogStream:
     Lines are buffered and sent in batches (at most every half second, or on ``close``),
     so a chatty job does not make one API call per line. The SDK's ``logs=True`` and the
     console-style reads in notebooks find the stream by the job-name prefix, as on AWS.
+    ``stream`` names the stream outright (an endpoint's is ``<variant>/<instance id>``).
     """
 
-    def __init__(self, logs: Any, group: str, job_name: str, echo: Any = None) -> None:
+    def __init__(
+        self, logs: Any, group: str, job_name: str, echo: Any = None, stream: str | None = None
+    ) -> None:
         self._logs = logs
         self.group = group
-        self.stream = f"{job_name}/algo-1-{int(time.time())}"
+        self.stream = stream or f"{job_name}/algo-1-{int(time.time())}"
         self._pending: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._last_flush = time.monotonic()

@@ -18,6 +18,7 @@ import subprocess
 import tarfile
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
@@ -635,3 +636,68 @@ def test_load_8_clients_x_500_requests_without_an_error(lab, trained, ab_endpoin
     live = endpoints.live(lab.account, lab.region, ab_endpoint)
     for name in ("A", "B"):
         assert not port_is_closed(live.variants[name].server.address)
+
+
+# ------------------------------------------------------------------------ script mode
+
+SKLEARN_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+SERVING_FIXTURES = Path(__file__).parent / "fixtures" / "serving"
+
+
+def _tar(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as bundle:
+        for path in sorted(folder.rglob("*")):
+            bundle.add(path, arcname=str(path.relative_to(folder)), recursive=False)
+    return buffer.getvalue()
+
+
+def test_script_mode_model_with_its_code_in_s3(lab, tmp_path):
+    """A scikit-learn model as the SDK registers it: model.tar.gz plus SAGEMAKER_PROGRAM
+    and SAGEMAKER_SUBMIT_DIRECTORY (a sourcedir.tar.gz in S3) in the container environment."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(200, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    model = LogisticRegression().fit(X, y)
+    (tmp_path / "model").mkdir()
+    joblib.dump(model, tmp_path / "model" / "model.joblib")
+    for name, script in (("good", "sklearn_defaults.py"), ("broken", "failing_model_fn.py")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "serve.py").write_text((SERVING_FIXTURES / script).read_text())
+    s3, sm = lab.client("s3"), lab.client("sagemaker")
+    s3.put_object(Bucket=lab.bucket, Key="sk/model.tar.gz", Body=_tar(tmp_path / "model"))
+    for name in ("good", "broken"):
+        s3.put_object(
+            Bucket=lab.bucket, Key=f"sk/{name}/sourcedir.tar.gz", Body=_tar(tmp_path / name)
+        )
+        sm.create_model(
+            ModelName=f"ep-sk-{name}",
+            PrimaryContainer={
+                "Image": SKLEARN_IMAGE,
+                "ModelDataUrl": lab.s3_uri("sk/model.tar.gz"),
+                "Environment": {
+                    "SAGEMAKER_PROGRAM": "serve.py",
+                    "SAGEMAKER_SUBMIT_DIRECTORY": lab.s3_uri(f"sk/{name}/sourcedir.tar.gz"),
+                },
+            },
+            ExecutionRoleArn=lab.role_arn,
+        )
+        sm.create_endpoint_config(
+            EndpointConfigName=f"ep-sk-{name}", ProductionVariants=[variant("A", f"ep-sk-{name}")]
+        )
+        sm.create_endpoint(EndpointName=f"ep-sk-{name}", EndpointConfigName=f"ep-sk-{name}")
+
+    assert wait_endpoint(sm, "ep-sk-good")["EndpointStatus"] == "InService"
+    answer = lab.client("sagemaker-runtime").invoke_endpoint(
+        EndpointName="ep-sk-good", ContentType="application/json", Body=json.dumps(X[:6].tolist())
+    )
+    assert json.loads(answer["Body"].read()) == model.predict(X[:6]).tolist()
+
+    broken = wait_endpoint(sm, "ep-sk-broken")
+    assert broken["EndpointStatus"] == "Failed"
+    assert "no-such-model.pkl" in broken["FailureReason"]
+    for name in ("good", "broken"):
+        sm.delete_endpoint(EndpointName=f"ep-sk-{name}")

@@ -118,8 +118,9 @@ class NotebookInfo:
 
 
 def exercise_module(notebook_id: str) -> str:
-    """``"00-start-here"`` -> ``"start_here"``: drop the leading number, dashes to underscores."""
-    return re.sub(r"^\d+[-_]*", "", notebook_id).replace("-", "_")
+    """``"00-start-here"`` -> ``"start_here"``, ``"04-2-training-on-sagemaker"`` ->
+    ``"training_on_sagemaker"``: drop the leading numbers, dashes to underscores."""
+    return re.sub(r"^\d+(?:[-_]\d+)*[-_]*", "", notebook_id).replace("-", "_")
 
 
 def _series_of(path: Path) -> str:

@@ -198,6 +198,10 @@ def test_curriculum_order_and_exercise_module(fake_curriculum):
     assert [i.id for i in curriculum.notebooks()] == ["00-start-here", "01-ingest"]
     assert curriculum.exercise_module("00-start-here") == "start_here"
     assert curriculum.exercise_module("04-modeling-02") == "modeling_02"
+    assert curriculum.exercise_module("04-2-training-on-sagemaker") == "training_on_sagemaker"
+    # every lab of the plan has its own importable exercise module name
+    modules = [curriculum.exercise_module(lab_id) for lab_id in curriculum.LAB_PLAN]
+    assert all(m.isidentifier() for m in modules) and len(set(modules)) == len(modules)
 
 
 # ---------------------------------------------------------------- learner mistakes

@@ -218,3 +218,20 @@ def test_the_aws_cli_starts_a_job_that_trains(lab, churn_uris, tmp_path):
     job = wait_for_training_job(lab.client("sagemaker"), "cli-xgb")
     assert job["TrainingJobStatus"] == "Completed"
     assert np.isfinite([m["Value"] for m in job["FinalMetricDataList"]]).all()
+
+
+@pytest.mark.parametrize("max_wait", [None, 300])
+def test_spot_training_needs_a_max_wait_at_least_the_max_runtime(lab, churn_uris, max_wait):
+    import botocore.exceptions
+
+    sm = lab.client("sagemaker")
+    request = xgboost_request(lab, f"spot-no-wait-{max_wait}", *churn_uris[:2], num_round=5)
+    request["EnableManagedSpotTraining"] = True
+    request["StoppingCondition"] = {"MaxRuntimeInSeconds": 600}
+    if max_wait is not None:
+        request["StoppingCondition"]["MaxWaitTimeInSeconds"] = max_wait
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        sm.create_training_job(**request)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "MaxWaitTimeInSeconds" in raised.value.response["Error"]["Message"]
+    assert not sm.list_training_jobs(NameContains="spot-no-wait")["TrainingJobSummaries"]

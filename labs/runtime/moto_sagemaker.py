@@ -28,6 +28,7 @@ _originals: dict[str, Any] = {}
 
 def _create_training_job(self: SageMakerResponse) -> ActionResult:
     request = copy.deepcopy(self._get_params())
+    _check_spot(request)
     result = _originals["create_training_job"](self)
     job = self.sagemaker_backend.training_jobs[request["TrainingJobName"]]
     # moto overwrites the metric definitions with a made-up one; SageMaker keeps the request's.
@@ -39,6 +40,19 @@ def _create_training_job(self: SageMakerResponse) -> ActionResult:
     job.model_artifacts = None
     executor.submit(training.run, job, request, self.region)
     return result
+
+
+def _check_spot(request: dict[str, Any]) -> None:
+    """Managed spot training needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds, as on AWS."""
+    if not request.get("EnableManagedSpotTraining"):
+        return
+    stopping = request.get("StoppingCondition") or {}
+    wait = stopping.get("MaxWaitTimeInSeconds")
+    if wait is None or int(wait) < int(stopping.get("MaxRuntimeInSeconds", 86400)):
+        raise ValidationError(
+            message="Invalid MaxWaitTimeInSeconds. It must be present and be greater than or "
+            "equal to MaxRuntimeInSeconds"
+        )
 
 
 def _stop_training_job(self: SageMakerResponse) -> ActionResult:

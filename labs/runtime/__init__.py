@@ -6,10 +6,10 @@ background; endpoints serve real predictions from a model server per variant. Al
 reports through the ordinary SageMaker API.
 """
 
-from labs.runtime import moto_endpoints, moto_sagemaker
+from labs.runtime import moto_endpoints, moto_sagemaker, moto_transform
 
 # Each module hooks one part of moto; install order does not matter.
-_PARTS = (moto_sagemaker, moto_endpoints)
+_PARTS = (moto_sagemaker, moto_endpoints, moto_transform)
 
 
 def install() -> None:

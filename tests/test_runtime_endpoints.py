@@ -701,3 +701,89 @@ def test_script_mode_model_with_its_code_in_s3(lab, tmp_path):
     assert "no-such-model.pkl" in broken["FailureReason"]
     for name in ("good", "broken"):
         sm.delete_endpoint(EndpointName=f"ep-sk-{name}")
+
+
+# ----------------------------------------------------------- data capture and monitoring
+
+
+def test_capture_config_is_checked_at_create_endpoint_config(lab):
+    sm = lab.client("sagemaker")
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        sm.create_endpoint_config(
+            EndpointConfigName="ep-bad-capture",
+            ProductionVariants=[variant("A", "ep-xgb")],
+            DataCaptureConfig={
+                "InitialSamplingPercentage": 150,
+                "DestinationS3Uri": lab.s3_uri("capture"),
+                "CaptureOptions": [{"CaptureMode": "Input"}],
+            },
+        )
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "150" in raised.value.response["Error"]["Message"]
+
+
+def test_deploy_capture_and_a_monitoring_run_that_flags_a_drifted_batch(lab, trained):
+    """The issue's end-to-end case: capture on (EnableCapture left out: on by default),
+    a baseline from the training features, a clean batch passes, a drifted batch fails."""
+    from labs.runtime import capture
+    from labs.runtime.monitoring import run_monitoring, suggest_baseline
+
+    sm, runtime, s3 = lab.client("sagemaker"), lab.client("sagemaker-runtime"), lab.client("s3")
+    destination = lab.s3_uri("monitor-e2e/capture")
+    sm.create_endpoint_config(
+        EndpointConfigName="ep-monitor",
+        ProductionVariants=[variant("AllTraffic", "ep-xgb")],
+        DataCaptureConfig={
+            "InitialSamplingPercentage": 100,
+            "DestinationS3Uri": destination,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]},
+        },
+    )
+    sm.create_endpoint(EndpointName="ep-monitor", EndpointConfigName="ep-monitor")
+    assert wait_endpoint(sm, "ep-monitor")["EndpointStatus"] == "InService"
+
+    train, _ = churn_matrix()
+    features = train.iloc[:, 1:].reset_index(drop=True)
+    baseline = suggest_baseline(features, output_s3_uri=lab.s3_uri("monitor-e2e/baseline"))
+
+    X = trained["X"]
+    answers = []
+    for row in X[:120]:
+        answer = runtime.invoke_endpoint(
+            EndpointName="ep-monitor", ContentType="text/csv", Body=csv_rows(row[None, :])
+        )
+        answers.append(float(answer["Body"].read()))
+    endpoints.flush(lab.region)
+    records = capture.read_captures(s3, capture.capture_uri(destination, "ep-monitor"))
+    assert len(records) == 120
+    first = records[0]["captureData"]
+    assert first["endpointInput"]["encoding"] == "CSV"
+    assert float(first["endpointOutput"]["data"]) == pytest.approx(answers[0])
+    clean = run_monitoring(records, baseline)
+    assert clean.ok, clean.violations
+
+    drifted = X[:120].copy()
+    varied = [j for j in range(X.shape[1]) if len(np.unique(X[:, j])) > 20][:2]
+    assert varied, "the churn features have continuous columns"
+    for j in varied:
+        drifted[:, j] = drifted[:, j] * 3 + 10 * (X[:, j].std() + 1)
+    for row in drifted:
+        runtime.invoke_endpoint(
+            EndpointName="ep-monitor", ContentType="text/csv", Body=csv_rows(row[None, :])
+        )
+    endpoints.flush(lab.region)
+    records = capture.read_captures(s3, capture.capture_uri(destination, "ep-monitor"))
+    report = run_monitoring(records[120:], baseline, output_s3_uri=lab.s3_uri("monitor-e2e/run-1"))
+    assert not report.ok
+    drift = {
+        v["feature_name"]
+        for v in report.violations
+        if v["constraint_check_type"] == "baseline_drift_check"
+    }
+    assert {features.columns[j] for j in varied} <= drift
+    written = s3.get_object(Bucket=lab.bucket, Key="monitor-e2e/run-1/constraint_violations.json")[
+        "Body"
+    ].read()
+    assert json.loads(written)["violations"] == report.violations
+    sm.delete_endpoint(EndpointName="ep-monitor")

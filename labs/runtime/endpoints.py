@@ -30,7 +30,7 @@ from typing import Any
 import boto3
 
 from labs.algorithms.base import AlgorithmError
-from labs.runtime import executor, jobstate, s3io
+from labs.runtime import capture, executor, jobstate, s3io
 from labs.runtime.cwlogs import LogStream
 from labs.runtime.endpoint_metrics import EndpointMetrics
 from labs.runtime.serving import ModelLoadError, ModelServer
@@ -60,7 +60,7 @@ class LiveEndpoint:
     config_name: str
     variants: dict[str, LiveVariant] = field(default_factory=dict)
     async_config: dict[str, Any] | None = None
-    capture: Any = None  # a labs.runtime.capture.CaptureWriter when capture is on
+    capture: capture.CaptureWriter | None = None
 
     def stop(self) -> None:
         """Stop every variant's server and send what is left of its logs and captures."""
@@ -150,12 +150,9 @@ def deploy(record: Any, backend: Any, account: str, region: str, previous_config
         record.last_modified_time = jobstate.now()
         return
     endpoint.async_config = config.async_inference_config or None
-    if (config.data_capture_config or {}).get("EnableCapture"):
-        from labs.runtime import capture
-
-        endpoint.capture = capture.CaptureWriter(
-            config.data_capture_config, s3, record.endpoint_name
-        )
+    capture_config = config.data_capture_config or {}
+    if capture_config and capture_config.get("EnableCapture", True):  # on unless turned off
+        endpoint.capture = capture.CaptureWriter(capture_config, s3, record.endpoint_name)
     with _lock:
         old = _live.pop((account, region, record.endpoint_name), None)
         _live[(account, region, record.endpoint_name)] = endpoint

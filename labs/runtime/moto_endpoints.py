@@ -25,7 +25,7 @@ from moto.sagemaker.models import sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
-from labs.runtime import endpoints, executor, jobstate
+from labs.runtime import capture, endpoints, executor, jobstate
 
 _originals: dict[tuple[type, str], Any] = {}
 
@@ -39,6 +39,16 @@ class _RuntimeError(JsonRESTError):
         self.description = json.dumps(
             {"__type": code, "message": message, "Message": message, **fields}
         )
+
+
+def _create_endpoint_config(self: SageMakerResponse) -> ActionResult:
+    config = self._get_param("DataCaptureConfig")
+    if config:
+        try:
+            capture.validate_config(config)
+        except capture.CaptureConfigError as error:
+            raise ValidationError(message=f"DataCaptureConfig: {error}") from None
+    return _originals[(SageMakerResponse, "create_endpoint_config")](self)
 
 
 def _create_endpoint(self: SageMakerResponse) -> ActionResult:
@@ -227,6 +237,7 @@ def _invoke_endpoint_async(self: SageMakerRuntimeResponse) -> Any:
 
 
 _HOOKS: dict[tuple[type, str], Any] = {
+    (SageMakerResponse, "create_endpoint_config"): _create_endpoint_config,
     (SageMakerResponse, "create_endpoint"): _create_endpoint,
     (SageMakerResponse, "update_endpoint"): _update_endpoint,
     (SageMakerResponse, "update_endpoint_weights_and_capacities"): (

@@ -5,7 +5,10 @@
     labs list                 the curriculum by series, with exam tags and your status
     labs run NOTEBOOK...      run notebooks headless (local mode, network guard on)
     labs run --all            run the whole curriculum
-    labs progress             progress per notebook and per exam domain
+    labs progress             progress per notebook and per exam domain, readiness
+                              (--plot PATH writes the readiness plot as PNG)
+    labs exam [mla-c01]       a timed practice exam (MLS-C01 by default); --resume continues
+    labs drill --domain N     a short drill with feedback after each answer (or --task 3.4)
     labs doctor [--aws]       check Python, packages, a loopback port, the progress store
 
 A learner's mistake (an unknown notebook, a bad flag) prints one message, no traceback, and
@@ -239,7 +242,56 @@ def cmd_progress(args: argparse.Namespace) -> int:
         headers = ["domain", ">weight", ">labs completed", ">exercises passed"]
         print(_table(headers, _domain_rows(exam, standing)))
         print()
+    return _readiness(args, standing)
+
+
+def _readiness(args: argparse.Namespace, standing: _Standing) -> int:
+    """The readiness tables of both exams (labs.exam.readiness), and the plot when asked."""
+    from labs.exam import plot, readiness
+
+    chosen = {}
+    for exam in blueprints.EXAMS.values():
+        chosen[exam.code] = readiness.assess(
+            exam, standing.infos, standing.store, standing.exercise_ids
+        )
+        print(readiness.table(chosen[exam.code]))
+        print()
+    if getattr(args, "plot", None):
+        code = blueprints.get_exam(args.exam).code
+        written = plot.save_readiness_plot(chosen[code], args.plot)
+        print(f"{code} readiness plot saved to {written}")
     return 0
+
+
+# ------------------------------------------------------------------- exam, drill
+
+
+def cmd_exam(args: argparse.Namespace) -> int:
+    """A timed practice exam in the terminal (labs.exam.terminal), or resume one."""
+    from labs.exam.terminal import run_exam
+
+    return run_exam(
+        args.exam,
+        minutes=args.minutes,
+        seed=args.seed,
+        resume=args.resume,
+        new=args.new,
+        bank=args.bank,
+    )
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    """A short drill of one domain or task statement with feedback after each answer."""
+    from labs.exam.terminal import run_drill
+
+    return run_drill(
+        args.exam,
+        domain=args.domain,
+        task=args.task,
+        count=args.count,
+        bank=args.bank,
+        seed=args.seed,
+    )
 
 
 # ------------------------------------------------------------------------ doctor
@@ -440,6 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("run", "run notebooks headless in local mode with the network guard on", cmd_run),
         ("progress", "your progress per notebook and per exam domain", cmd_progress),
         ("doctor", "check Python, packages, a loopback port, the progress store", cmd_doctor),
+        ("exam", "a timed practice exam: MLS-C01 (default) or MLA-C01", cmd_exam),
+        ("drill", "a short drill of one domain or task statement, feedback at once", cmd_drill),
     ]
     parsers = {}
     for name, help_text, handler in commands:
@@ -455,7 +509,58 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["doctor"].add_argument(
         "--aws", action="store_true", help="also check AWS credentials and region"
     )
+    _exam_arguments(parsers["exam"], parsers["drill"], parsers["progress"])
     return parser
+
+
+def _exam_choice(text: str) -> str:
+    try:
+        return blueprints.get_exam(text.removesuffix("-c01").removesuffix("-C01")).code
+    except KeyError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an exam: mls-c01 or mla-c01") from None
+
+
+def _positive(kind: type) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        return value
+
+    return parse
+
+
+def _exam_arguments(
+    exam: argparse.ArgumentParser, drill: argparse.ArgumentParser, prog: argparse.ArgumentParser
+) -> None:
+    """The options of `labs exam`, `labs drill` and `labs progress --plot`."""
+    exam.add_argument(
+        "exam", nargs="?", type=_exam_choice, metavar="EXAM", help="mls-c01 (default) or mla-c01"
+    )
+    exam.add_argument(
+        "--minutes", type=_positive(float), help="time allowed (default: the exam's own)"
+    )
+    exam.add_argument("--resume", action="store_true", help="continue the unfinished exam")
+    exam.add_argument("--new", action="store_true", help="discard an unfinished exam, start anew")
+    drill.add_argument(
+        "--exam", type=_exam_choice, default="MLS-C01", help="mls-c01 (default) or mla-c01"
+    )
+    scope = drill.add_mutually_exclusive_group()
+    scope.add_argument("--domain", type=int, metavar="N", help="one domain, e.g. 3")
+    scope.add_argument("--task", metavar="N.N", help="one task statement, e.g. 3.4")
+    drill.add_argument(
+        "--count", type=_positive(int), default=10, help="questions in the drill (10)"
+    )
+    for sub in (exam, drill):
+        sub.add_argument("--seed", type=int, help="a fixed seed, to draw the same questions")
+        sub.add_argument("--bank", metavar="DIR", help="a folder of question YAML files")
+    prog.add_argument("--plot", metavar="PATH", help="write the readiness plot (PNG) to PATH")
+    prog.add_argument(
+        "--exam", type=_exam_choice, default="MLS-C01", help="exam of the plot (mls-c01)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

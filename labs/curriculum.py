@@ -32,6 +32,7 @@ from labs.exam import blueprints
 __all__ = [
     "LAB_PLAN",
     "NOTEBOOKS_DIR",
+    "PRACTICE_NOTEBOOKS",
     "REPO_ROOT",
     "SERIES",
     "NotebookInfo",
@@ -39,6 +40,7 @@ __all__ = [
     "find",
     "load_info",
     "notebooks",
+    "practice_notebooks",
     "validate",
 ]
 
@@ -90,6 +92,15 @@ LAB_PLAN: dict[str, str] = {
     "05-5-security": "Security: IAM, KMS, VPC, PII",
     "05-6-mlops": "MLOps: Pipelines, Model Registry, retraining",
     "05-7-choosing-ai-services": "Choosing AI services",
+}
+
+
+#: Notebooks at the top of ``notebooks/`` that are not labs but practice tools a learner
+#: opens at any time, by file stem with a title. They are not part of the curriculum (no
+#: ``labs.start()``, no lab metadata, not in ``labs list`` or ``labs run --all``); the
+#: rules for every notebook (valid, committed without outputs) still apply to them.
+PRACTICE_NOTEBOOKS: dict[str, str] = {
+    "exam-practice": "Exam practice: a drill and your readiness plot",
 }
 
 
@@ -165,7 +176,7 @@ def load_info(path: str | Path) -> NotebookInfo:
 def _notebook_paths() -> list[Path]:
     if not NOTEBOOKS_DIR.is_dir():
         return []
-    paths = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    paths = sorted(p for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.stem not in PRACTICE_NOTEBOOKS)
     folders = [NOTEBOOKS_DIR / folder for folder, _ in SERIES.values() if folder]
     # Series folders added later but not yet listed in SERIES still count, after the known ones.
     folders += sorted(
@@ -177,6 +188,15 @@ def _notebook_paths() -> list[Path]:
         if folder.is_dir():
             paths += sorted(p for p in folder.glob("*.ipynb") if p.is_file())
     return paths
+
+
+def practice_notebooks() -> list[Path]:
+    """The practice notebooks (:data:`PRACTICE_NOTEBOOKS`) that exist, in name order."""
+    return [
+        NOTEBOOKS_DIR / f"{stem}.ipynb"
+        for stem in sorted(PRACTICE_NOTEBOOKS)
+        if (NOTEBOOKS_DIR / f"{stem}.ipynb").is_file()
+    ]
 
 
 def notebooks() -> list[NotebookInfo]:

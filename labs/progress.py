@@ -26,8 +26,18 @@ Schema (``version`` 1)::
           "first_seen": "...", "last_seen": "...", "first_correct": "..." or null
         }
       },
-      "exams": []               # exam and drill results, appended by labs.exam (reserved)
+      "exams": [                # practice results, appended by labs.exam, oldest first
+        {"kind": "exam", "exam": "MLS-C01", "finished": "...", "scaled": 780, "passed": true,
+         "questions": [{"id": "d3-017", "mls_task": "MLS 3.5", "correct": false, ...}], ...},
+        {"kind": "drill", "scope": "MLS 3.5", "finished": "...", "questions": [...], ...}
+      ],
+      "review_queue": {         # spaced repetition of missed questions (labs.exam.repetition)
+        "d3-017": {"box": 1, "due": 4, "misses": 1, "last_seen": "..."}
+      },
+      "exam_attempt": {...}     # the practice exam in progress, if any (labs.exam.attempt)
     }
+
+``review_queue`` and ``exam_attempt`` appear once the exam engine first writes them.
 
 Unknown keys (for example from a newer kit) are kept as they are when the file is
 rewritten. Timestamps are UTC, ISO 8601, ``YYYY-MM-DDTHH:MM:SSZ``.
@@ -79,7 +89,9 @@ __all__ = [
     "load",
     "record_exercise",
     "record_notebook_run",
+    "record_practice",
     "reset",
+    "save_exam_attempt",
     "store_path",
     "update",
 ]
@@ -141,6 +153,12 @@ class Progress:
     notebooks: Mapping[str, NotebookSummary] = field(default_factory=dict)
     exercises: Mapping[str, ExerciseSummary] = field(default_factory=dict)
     exams: list[dict[str, Any]] = field(default_factory=list)
+    review_queue: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    exam_attempt: dict[str, Any] | None = None
+
+    def practice(self, kind: str) -> list[dict[str, Any]]:
+        """The practice results of one ``kind`` (``"exam"`` or ``"drill"``), oldest first."""
+        return [e for e in self.exams if e.get("kind") == kind]
 
 
 # ----------------------------------------------------------------------- public API
@@ -241,6 +259,49 @@ def record_exercise(exercise_id: str, status: str) -> ExerciseSummary:
 
     doc = update(change)
     return _exercise_view(exercise_id, doc["exercises"][exercise_id])
+
+
+def record_practice(
+    result: Mapping[str, Any],
+    review: Callable[[dict[str, Any], int], None] | None = None,
+) -> dict[str, Any]:
+    """Append one practice result (an exam or a drill) to ``exams``, in one locked write.
+
+    ``result`` must have ``kind`` (``"exam"`` or ``"drill"``). ``review``, when given, is
+    called with the ``review_queue`` mapping and the number of drills recorded so far
+    (this one included) and edits the queue in place, so the result and the queue change
+    together. An exam result also closes the open attempt. Returns the stored result.
+    """
+    kind = result.get("kind")
+    if kind not in ("exam", "drill"):
+        raise ValueError(f"result kind must be 'exam' or 'drill', not {kind!r}")
+    stored = {**result, "recorded": _now()}
+
+    def change(doc: dict[str, Any]) -> None:
+        doc["exams"].append(stored)
+        if review is not None:
+            queue = doc.get("review_queue")
+            if not isinstance(queue, dict):
+                queue = doc["review_queue"] = {}
+            entries = [e for e in doc["exams"] if isinstance(e, dict)]
+            review(queue, sum(e.get("kind") == "drill" for e in entries))
+        if kind == "exam":
+            doc.pop("exam_attempt", None)
+
+    update(change)
+    return stored
+
+
+def save_exam_attempt(attempt: Mapping[str, Any] | None) -> None:
+    """Store the practice exam in progress (``None`` discards it). One attempt at a time."""
+
+    def change(doc: dict[str, Any]) -> None:
+        if attempt is None:
+            doc.pop("exam_attempt", None)
+        else:
+            doc["exam_attempt"] = dict(attempt)
+
+    update(change)
 
 
 def update(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -520,4 +581,12 @@ def _view(path: Path, doc: dict[str, Any]) -> Progress:
         notebooks={k: _notebook_view(k, v) for k, v in doc.get("notebooks", {}).items()},
         exercises={k: _exercise_view(k, v) for k, v in doc.get("exercises", {}).items()},
         exams=[e for e in doc.get("exams", []) if isinstance(e, dict)],
+        review_queue={
+            k: v for k, v in (_dict(doc.get("review_queue")) or {}).items() if isinstance(v, dict)
+        },
+        exam_attempt=_dict(doc.get("exam_attempt")),
     )
+
+
+def _dict(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None

@@ -3,6 +3,10 @@
 Rules checked for each ``.ipynb``:
 
 - valid nbformat 4, committed without outputs, execution counts or execution timings;
+
+and for each lab (every notebook except the practice notebooks that
+:data:`labs.curriculum.PRACTICE_NOTEBOOKS` lists, which are tools rather than labs):
+
 - ``metadata["labs"]`` passes :func:`labs.curriculum.validate`: an id equal to the file
   name, a title, the series of its folder, a non-empty list of valid task ids, minutes;
 - the notebook sits where the curriculum finds it (top of notebooks/ or a series folder);
@@ -25,6 +29,8 @@ from labs import curriculum
 NOTEBOOKS = sorted(
     p for p in curriculum.NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
 )
+PRACTICE = [p for p in NOTEBOOKS if p in curriculum.practice_notebooks()]
+LABS = [p for p in NOTEBOOKS if p not in PRACTICE]
 CLEANUP_COMMENT = re.compile(r"^\s*#.*\bclean[- ]?up", re.IGNORECASE | re.MULTILINE)
 CLEANUP_CALL = re.compile(r"\w*cleanup\w*\s*\(", re.IGNORECASE)
 
@@ -63,7 +69,7 @@ def test_valid_and_committed_without_outputs(path):
     assert not dirty, f"clear outputs before committing ({', '.join(dirty)} ran)"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", LABS, ids=_id)
 def test_labs_metadata(path):
     info = curriculum.load_info(path)
     assert curriculum.validate(info) == []
@@ -72,7 +78,7 @@ def test_labs_metadata(path):
     assert info.tasks
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", LABS, ids=_id)
 def test_in_the_curriculum(path):
     assert path in [info.path for info in curriculum.notebooks()], (
         "put notebooks at the top of notebooks/ or in a series folder such as 04-modeling/"
@@ -82,19 +88,38 @@ def test_in_the_curriculum(path):
     assert path.stem.startswith(series), f"{path.stem} belongs to series {series}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", LABS, ids=_id)
 def test_starts_with_labs_start(path):
     cells = _code_cells(_read(path))
     assert cells, "a lab has code cells"
     assert "labs.start(" in cells[0].source, "the first code cell must call labs.start()"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+@pytest.mark.parametrize("path", LABS, ids=_id)
 def test_ends_with_a_cleanup_cell(path):
     cells = _code_cells(_read(path))
     assert cells and is_cleanup_cell(cells[-1].source), (
         "the last code cell must clean up: a '# Clean up ...' comment or a cleanup call"
     )
+
+
+def test_practice_notebooks_sit_outside_the_curriculum():
+    assert curriculum.practice_notebooks() == PRACTICE
+    assert [p.stem for p in PRACTICE] == sorted(curriculum.PRACTICE_NOTEBOOKS)
+    labs_found = {info.path for info in curriculum.notebooks()}
+    for path in PRACTICE:
+        assert path.parent == curriculum.NOTEBOOKS_DIR, "practice notebooks sit at the top"
+        assert path not in labs_found, "a practice notebook is not a lab of the curriculum"
+        assert path.stem not in curriculum.LAB_PLAN
+
+
+def test_a_stray_notebook_is_still_a_lab(tmp_path, monkeypatch):
+    """Only the listed practice notebooks are exempt from the lab rules."""
+    monkeypatch.setattr(curriculum, "NOTEBOOKS_DIR", tmp_path)
+    for stem in ("exam-practice", "scratch"):
+        nbformat.write(nbformat.v4.new_notebook(), tmp_path / f"{stem}.ipynb")
+    assert [p.stem for p in curriculum.practice_notebooks()] == ["exam-practice"]
+    assert [info.id for info in curriculum.notebooks()] == ["scratch"]
 
 
 def test_validate_reports_metadata_problems(tmp_path):

@@ -235,3 +235,40 @@ def test_spot_training_needs_a_max_wait_at_least_the_max_runtime(lab, churn_uris
     assert raised.value.response["Error"]["Code"] == "ValidationException"
     assert "MaxWaitTimeInSeconds" in raised.value.response["Error"]["Message"]
     assert not sm.list_training_jobs(NameContains="spot-no-wait")["TrainingJobSummaries"]
+
+
+def test_delete_training_job_only_once_it_has_ended(lab, churn_uris):
+    import botocore.exceptions
+
+    sm = lab.client("sagemaker")
+    sm.create_training_job(**xgboost_request(lab, "to-delete", *churn_uris[:2], num_round=400))
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        sm.delete_training_job(TrainingJobName="to-delete")
+    assert raised.value.response["Error"]["Code"] == "ResourceInUse"
+    sm.stop_training_job(TrainingJobName="to-delete")
+    assert wait_for_training_job(sm, "to-delete")["TrainingJobStatus"] == "Stopped"
+    sm.delete_training_job(TrainingJobName="to-delete")
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        sm.describe_training_job(TrainingJobName="to-delete")
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        sm.delete_training_job(TrainingJobName="to-delete")
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFound"
+    # the name is free again, as on AWS
+    sm.create_training_job(**xgboost_request(lab, "to-delete", *churn_uris[:2], num_round=5))
+    assert wait_for_training_job(sm, "to-delete")["TrainingJobStatus"] == "Completed"
+
+
+def test_a_job_whose_run_cannot_start_fails_instead_of_hanging():
+    from types import SimpleNamespace
+
+    from labs.runtime import jobstate
+
+    job = SimpleNamespace(arn="arn:test:guarded", training_job_status="InProgress")
+
+    def broken(job, request, region):
+        raise RuntimeError("log group unavailable")
+
+    jobstate.run_guarded(broken, "training_job_status", job, {}, "us-east-1")
+    assert job.training_job_status == "Failed"
+    assert "log group unavailable" in job.failure_reason
+    assert jobstate.state(job.arn).done.is_set()

@@ -29,7 +29,10 @@ class LogStream:
         self._echo = echo
         with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
             logs.create_log_group(logGroupName=group)
-        logs.create_log_stream(logGroupName=group, logStreamName=self.stream)
+        # A job of a deleted job's name, started in the same second, gets the same stream
+        # name: it appends to it, as a restarted container appends to its stream.
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_stream(logGroupName=group, logStreamName=self.stream)
 
     def write(self, line: str) -> None:
         """Append one line (a trailing newline is dropped)."""

@@ -38,6 +38,31 @@ def state(arn: str) -> RunState:
         return _states.setdefault(arn, RunState())
 
 
+def run_guarded(work: Any, status_attr: str, job: Any, *args: Any) -> None:
+    """Run ``work(job, *args)``; if it fails before the job could report, fail the job.
+
+    A job's own run reports its errors through its status; this catches what escapes it
+    (its setup, say), so a job never stays InProgress with nothing running it.
+    """
+    try:
+        work(job, *args)
+    except Exception as error:
+        job.failure_reason = (
+            f"InternalServerError: the local runtime could not run the job: "
+            f"{type(error).__name__}: {error}"
+        )[:1024]
+        if hasattr(job, "secondary_status"):
+            job.secondary_status = "Failed"
+        setattr(job, status_attr, "Failed")
+        state(job.arn).done.set()
+
+
+def forget(arn: str) -> None:
+    """Drop what is kept for a deleted job, so a new job of the same name starts afresh."""
+    with _lock:
+        _states.pop(arn, None)
+
+
 class SecondaryStatus:
     """Moves a training job through SageMaker's secondary statuses with their transitions."""
 

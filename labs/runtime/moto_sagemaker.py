@@ -18,7 +18,7 @@ import threading
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
-from moto.sagemaker.exceptions import ResourceInUseException, ValidationError
+from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
 from moto.sagemaker.responses import SageMakerResponse
 
 from labs.runtime import executor, jobstate, processing, training, tuning
@@ -38,7 +38,9 @@ def _create_training_job(self: SageMakerResponse) -> ActionResult:
     job.secondary_status = "Starting"
     job.final_metric_data_list = []
     job.model_artifacts = None
-    executor.submit(training.run, job, request, self.region)
+    executor.submit(
+        jobstate.run_guarded, training.run, "training_job_status", job, request, self.region
+    )
     return result
 
 
@@ -70,6 +72,44 @@ def _stop_training_job(self: SageMakerResponse) -> ActionResult:
     job.training_job_status = "Stopping"
     job.secondary_status = "Stopping"
     return EmptyResult()
+
+
+_TERMINAL = ("Completed", "Failed", "Stopped")
+
+
+def _delete_job(jobs: dict[str, Any], name: str, kind: str, status_of: Any) -> ActionResult:
+    """DeleteTrainingJob / DeleteProcessingJob (moto lacks both): only a terminal job goes,
+    and its name can be used again."""
+    job = jobs.get(name)
+    if job is None:
+        raise ResourceNotFound(message=f"Could not find {kind} job '{name}'.")
+    status = status_of(job)
+    if status not in _TERMINAL:
+        raise ResourceInUseException(
+            message=f"Cannot delete {kind} job '{name}' while it is {status}: only a Completed, "
+            "Failed or Stopped job can be deleted. Stop it first."
+        )
+    del jobs[name]
+    jobstate.forget(job.arn)
+    return EmptyResult()
+
+
+def _delete_training_job(self: SageMakerResponse) -> ActionResult:
+    return _delete_job(
+        self.sagemaker_backend.training_jobs,
+        self._get_param("TrainingJobName"),
+        "training",
+        lambda job: job.training_job_status,
+    )
+
+
+def _delete_processing_job(self: SageMakerResponse) -> ActionResult:
+    return _delete_job(
+        self.sagemaker_backend.processing_jobs,
+        self._get_param("ProcessingJobName"),
+        "processing",
+        lambda job: job.processing_job_status,
+    )
 
 
 def _create_hyper_parameter_tuning_job(self: SageMakerResponse) -> ActionResult:
@@ -173,7 +213,9 @@ def _create_processing_job(self: SageMakerResponse) -> ActionResult:
     job.processing_resources = request.get("ProcessingResources")
     job.processing_job_status = "InProgress"
     job.processing_end_time = None
-    executor.submit(processing.run, job, request, self.region)
+    executor.submit(
+        jobstate.run_guarded, processing.run, "processing_job_status", job, request, self.region
+    )
     return result
 
 
@@ -204,6 +246,8 @@ _HOOKS = {
     ),
     "create_processing_job": _create_processing_job,
     "stop_processing_job": _stop_processing_job,
+    "delete_training_job": _delete_training_job,
+    "delete_processing_job": _delete_processing_job,
 }
 
 

@@ -3,13 +3,14 @@
 Installed by ``labs.start()`` in local mode. Training, processing and tuning jobs run the
 built-in algorithm stand-ins of :mod:`labs.algorithms` (or the learner's script) in the
 background; endpoints serve real predictions from a model server per variant. All of it
-reports through the ordinary SageMaker API.
+reports through the ordinary SageMaker API. Kinesis streams throttle writes over a shard's
+limit, as Kinesis does.
 """
 
-from labs.runtime import moto_endpoints, moto_sagemaker, moto_transform
+from labs.runtime import moto_endpoints, moto_kinesis, moto_sagemaker, moto_transform
 
 # Each module hooks one part of moto; install order does not matter.
-_PARTS = (moto_sagemaker, moto_endpoints, moto_transform)
+_PARTS = (moto_sagemaker, moto_endpoints, moto_transform, moto_kinesis)
 
 
 def install() -> None:

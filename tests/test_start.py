@@ -201,3 +201,18 @@ def test_a_learners_own_logging_setup_is_left_alone(tmp_path):
     out = _run(code, _clean_env(tmp_path))
     assert out.returncode == 0, out.stderr
     assert "quiet please" not in out.stdout + out.stderr
+
+
+def test_labs_start_in_a_notebook_kernel_prints_no_warnings():
+    # In a kernel, tqdm.auto (imported by optuna with the tuning runtime) warns
+    # "IProgress not found" unless ipywidgets is installed.
+    import nbclient
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import labs\nlab = labs.start()")]
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    outputs = notebook.cells[0].outputs
+    stderr = "".join(o.get("text", "") for o in outputs if o.get("name") == "stderr")
+    assert stderr == "", stderr
+    assert "LOCAL mode" in "".join(o.get("text", "") for o in outputs)

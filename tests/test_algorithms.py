@@ -770,3 +770,27 @@ def test_should_stop_ends_training_promptly(tmp_path, digits, algorithm: str) ->
     if algorithm == "randomcutforest":
         forest = random_cut_forest.load(job.ctx.model_dir)["forest"]
         assert len(forest.estimators_) < 100  # of 1000 trees
+
+
+def test_xgboost_binary_custom_metrics_equal_scikit_learns():
+    import numpy as np
+    from sklearn import metrics
+
+    from labs.algorithms import xgboost as sm_xgboost
+
+    rng = np.random.default_rng(0)
+    cases = [
+        (rng.integers(0, 2, 500), rng.integers(0, 2, 500)),
+        (np.zeros(20, dtype=int), np.zeros(20, dtype=int)),  # no positives at all
+        (np.ones(10, dtype=int), np.zeros(10, dtype=int)),  # nothing predicted positive
+    ]
+    for y, p in cases:
+        for name, reference in (
+            ("precision", metrics.precision_score),
+            ("recall", metrics.recall_score),
+            ("f1", metrics.f1_score),
+        ):
+            assert sm_xgboost.CUSTOM[name](y, p) == pytest.approx(
+                reference(y, p, zero_division=0)
+            ), name
+        assert sm_xgboost.CUSTOM["accuracy"](y, p) == pytest.approx(metrics.accuracy_score(y, p))

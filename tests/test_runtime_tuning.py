@@ -292,3 +292,29 @@ def test_hyperband_stops_jobs_early_on_its_own(lab, churn_uris):
     assert tuning["HyperParameterTuningJobStatus"] == "Completed", tuning.get("FailureReason")
     counters = tuning["TrainingJobStatusCounters"]
     assert counters["Stopped"] >= 1, counters
+
+
+def test_no_job_starts_once_the_interpreter_is_exiting(lab, churn_uris):
+    """At exit the pool refuses new work ("cannot schedule new futures after shutdown"): a
+    tuning job's next child must come back Stopped instead of being submitted."""
+    from labs.runtime import executor
+
+    sm = lab.client("sagemaker")
+    request = tuning_request(lab, "exiting-child", churn_uris)["TrainingJobDefinition"]
+    executor._exiting.set()
+    try:
+        sm.create_training_job(
+            TrainingJobName="exiting-child",
+            AlgorithmSpecification=request["AlgorithmSpecification"],
+            RoleArn=request["RoleArn"],
+            HyperParameters=request["StaticHyperParameters"],
+            InputDataConfig=request["InputDataConfig"],
+            OutputDataConfig=request["OutputDataConfig"],
+            ResourceConfig=request["ResourceConfig"],
+            StoppingCondition={"MaxRuntimeInSeconds": 600},
+        )
+        described = sm.describe_training_job(TrainingJobName="exiting-child")
+    finally:
+        executor._exiting.clear()
+    assert described["TrainingJobStatus"] == "Stopped"
+    assert "ModelArtifacts" not in described or not described["ModelArtifacts"]

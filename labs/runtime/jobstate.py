@@ -57,6 +57,16 @@ def run_guarded(work: Any, status_attr: str, job: Any, *args: Any) -> None:
         state(job.arn).done.set()
 
 
+def stop_all(reason: str) -> None:
+    """Ask every job that is still running to stop (the interpreter is exiting)."""
+    with _lock:
+        states = [s for s in _states.values() if not s.done.is_set()]
+    for run_state in states:
+        if not run_state.stop.is_set():
+            run_state.stop_reason = reason
+            run_state.stop.set()
+
+
 def forget(arn: str) -> None:
     """Drop what is kept for a deleted job, so a new job of the same name starts afresh."""
     with _lock:

@@ -38,6 +38,10 @@ def _create_training_job(self: SageMakerResponse) -> ActionResult:
     job.secondary_status = "Starting"
     job.final_metric_data_list = []
     job.model_artifacts = None
+    if executor.exiting():  # the kernel is shutting down: the job never starts
+        job.training_job_status = job.secondary_status = "Stopped"
+        jobstate.state(job.arn).done.set()
+        return result
     executor.submit(
         jobstate.run_guarded, training.run, "training_job_status", job, request, self.region
     )

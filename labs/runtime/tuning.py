@@ -32,7 +32,7 @@ import optuna
 
 from labs import algorithms
 from labs.algorithms.base import AlgorithmError
-from labs.runtime import jobstate
+from labs.runtime import executor, jobstate
 from labs.runtime.tuning_space import Param, grid_size, parse_ranges
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -177,6 +177,7 @@ class TuningRun:
                 launched < max_jobs
                 and len(running) < parallel
                 and not self.stop.is_set()
+                and not executor.exiting()
                 and not self._target_reached(target, objective)
             ):
                 launched += 1

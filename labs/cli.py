@@ -9,7 +9,14 @@
                               (--plot PATH writes the readiness plot as PNG)
     labs exam [mla-c01]       a timed practice exam (MLS-C01 by default); --resume continues
     labs drill --domain N     a short drill with feedback after each answer (or --task 3.4)
-    labs doctor [--aws]       check Python, packages, a loopback port, the progress store
+    labs doctor [--aws]       check Python, packages, a loopback port, the progress store;
+                              --aws adds the account, the kit stack, the role and quotas
+    labs aws setup            create or update the kit's stack on your AWS account
+                              (shows the change set and asks first)
+    labs aws status           the stack, its outputs, and kit resources running now
+    labs aws teardown         empty the kit bucket and delete the stack (asks first)
+    labs cleanup [--yes]      list kit-tagged SageMaker resources that cost money, with an
+                              estimated hourly cost, and delete or stop them
 
 A learner's mistake (an unknown notebook, a bad flag) prints one message, no traceback, and
 exits with status 2.
@@ -322,6 +329,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # fine to go on, but worth a look (printed as WARN)
 
 
 def _check_python() -> Check:
@@ -439,13 +447,26 @@ def _check_aws() -> list[Check]:
     return [creds, region]
 
 
+def _check_account() -> list[Check]:
+    """The kit's account checks (labs.aws.preflight): stack, role, prices, quotas."""
+    from labs.aws import preflight
+
+    return [
+        Check(f.name, f.status != preflight.FAIL, f.detail, f.fix, warn=f.status == preflight.WARN)
+        for f in preflight.run()
+    ]
+
+
 def doctor_checks(aws: bool = False) -> list[Check]:
     """Run every check; with ``aws`` also the account checks (which may use the network)."""
     checks = [_check_python()]
     checks += [_check_package(*spec) for spec in _PACKAGES]
     checks += [_check_loopback(), _check_store(), _check_mode()]
     if aws:
-        checks += _check_aws()
+        basics = _check_aws()
+        checks += basics
+        if all(c.ok for c in basics):
+            checks += _check_account()
     return checks
 
 
@@ -455,8 +476,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     checks = doctor_checks(aws=aws)
     width = max(len(c.name) for c in checks)
     for check in checks:
-        print(f"{'OK' if check.ok else 'FAIL':<4}  {check.name:<{width}}  {check.detail}")
-        if not check.ok and check.fix:
+        label = "FAIL" if not check.ok else "WARN" if check.warn else "OK"
+        print(f"{label:<4}  {check.name:<{width}}  {check.detail}")
+        if (not check.ok or check.warn) and check.fix:
             print(f"{'':<4}  {'':<{width}}  fix: {check.fix}")
     failed = sum(not c.ok for c in checks)
     print(
@@ -464,6 +486,74 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         + ("" if aws else " (--aws adds the account checks)")
     )
     return 1 if failed else 0
+
+
+# ----------------------------------------------------------------- aws, cleanup
+
+
+def cmd_aws(args: argparse.Namespace) -> int:
+    """`labs aws setup | status | teardown`: the kit's stack on the learner's account."""
+    from labs.aws import session, stack
+
+    if args.action is None:
+        raise LabsError(
+            "Say what to do: `labs aws setup`, `labs aws status` or `labs aws teardown`."
+        )
+    with session.aws_errors_explained():
+        account = session.connect(args.region)
+        if args.action == "setup":
+            options = stack.SetupOptions(
+                budget_email=args.budget_email,
+                budget_usd=args.budget_usd,
+                scratch_days=args.scratch_days,
+                log_days=args.log_days,
+                yes=args.yes,
+            )
+            return stack.setup(account, options)
+        if args.action == "status":
+            return stack.status(account)
+        return stack.teardown(account, yes=args.yes)
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    """List kit-tagged SageMaker resources that cost money; delete or stop them on a yes."""
+    from labs.aws import cleanup, session
+
+    with session.aws_errors_explained():
+        account = session.connect(args.region)
+        return cleanup.command(account, notebook=args.notebook, yes=args.yes)
+
+
+def _aws_arguments(aws: argparse.ArgumentParser, clean: argparse.ArgumentParser) -> None:
+    """The options of `labs aws setup | status | teardown` and `labs cleanup`."""
+    actions = aws.add_subparsers(dest="action", metavar="ACTION")
+    texts = {
+        "setup": "create or update the kit's stack: shows the change set and asks first",
+        "status": "the kit's stack, its outputs, and kit resources running now",
+        "teardown": "empty the kit bucket and delete the kit's stack (asks first)",
+    }
+    setup, status, teardown = (
+        actions.add_parser(name, help=text, description=text) for name, text in texts.items()
+    )
+    for sub in (setup, status, teardown, clean):
+        sub.add_argument("--region", help="the AWS region (default: AWS_REGION or your profile)")
+    for sub in (setup, teardown, clean):
+        sub.add_argument("--yes", action="store_true", help="do it without asking")
+    setup.add_argument("--budget-email", metavar="EMAIL", help="e-mail for a monthly budget alarm")
+    setup.add_argument(
+        "--budget-usd", type=_positive(float), metavar="USD", help="the budget's monthly limit (20)"
+    )
+    setup.add_argument(
+        "--scratch-days", type=_positive(int), metavar="N", help="scratch/ expires after N days (7)"
+    )
+    setup.add_argument(
+        "--log-days",
+        type=int,
+        choices=[1, 3, 5, 7, 14, 30, 60, 90],
+        metavar="N",
+        help="days SageMaker job logs are kept: 1, 3, 5, 7, 14, 30, 60 or 90 (14)",
+    )
+    clean.add_argument("--notebook", metavar="NAME", help="only what this notebook made")
 
 
 # -------------------------------------------------------------------------- main
@@ -494,6 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("doctor", "check Python, packages, a loopback port, the progress store", cmd_doctor),
         ("exam", "a timed practice exam: MLS-C01 (default) or MLA-C01", cmd_exam),
         ("drill", "a short drill of one domain or task statement, feedback at once", cmd_drill),
+        ("aws", "the kit's stack on your AWS account: setup, status, teardown", cmd_aws),
+        ("cleanup", "list kit-tagged SageMaker resources costing money, remove them", cmd_cleanup),
     ]
     parsers = {}
     for name, help_text, handler in commands:
@@ -507,8 +599,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=600, metavar="SECONDS", help="limit per cell (600)"
     )
     parsers["doctor"].add_argument(
-        "--aws", action="store_true", help="also check AWS credentials and region"
+        "--aws",
+        action="store_true",
+        help="also check the AWS account: credentials, region, the kit stack, role, quotas",
     )
+    _aws_arguments(parsers["aws"], parsers["cleanup"])
     _exam_arguments(parsers["exam"], parsers["drill"], parsers["progress"])
     return parser
 

@@ -18,6 +18,8 @@ from labs.errors import ModeError
 if TYPE_CHECKING:
     import boto3
 
+    from labs.aws.cost_guard import Estimate
+
 MODES = ("local", "aws")
 DEFAULT_REGION = "us-east-1"
 ROLE_NAME = "LabsExecutionRole"
@@ -97,6 +99,59 @@ class Lab:
                 data.load(name).to_csv(buffer, index=False)
                 s3.put_object(Bucket=self.bucket, Key=key, Body=buffer.getvalue())
         return f"s3://{self.bucket}/{key}"
+
+    def tags(self, notebook: str | None = None) -> list[dict[str, str]]:
+        """The kit's tags for ``Tags=`` in create calls: ``labs:kit`` and ``labs:notebook``.
+
+        Pass them in both modes (``Tags=lab.tags()``): ``labs cleanup`` and
+        :meth:`cleanup` find a resource by them. ``notebook`` defaults to the running
+        notebook's name (see :func:`labs.aws.tags.notebook_name`).
+        """
+        from labs.aws import tags
+
+        return tags.kit_tags(notebook)
+
+    def confirm_cost(
+        self,
+        instance_type: str,
+        count: int = 1,
+        hours: float = 1.0,
+        *,
+        what: str = "this step",
+        allow_any_instance: bool = False,
+    ) -> Estimate:
+        """The cost guard before a billable step; call it the same way in both modes.
+
+        Prints the estimate from the kit's price table. Local mode: free, never asks. aws
+        mode: asks (``LABS_ASSUME_YES=1`` answers yes) and raises
+        :class:`labs.aws.cost_guard.CostRefused` without a yes, or for an instance type
+        outside the allow-list unless ``allow_any_instance=True``. Returns the estimate.
+        """
+        from labs.aws import cost_guard
+
+        return cost_guard.confirm_cost(
+            self.mode,
+            self.region,
+            instance_type,
+            count,
+            hours,
+            what=what,
+            allow_any_instance=allow_any_instance,
+        )
+
+    def cleanup(self, notebook: str | None = None) -> list[str]:
+        """A notebook's cleanup cell: delete or stop the SageMaker resources it made.
+
+        Removes kit-tagged endpoints, endpoint configs, models, running jobs (and, in aws
+        mode, monitoring schedules and notebook instances) whose ``labs:notebook`` tag is
+        ``notebook`` (default: this notebook). Untagged resources are never touched.
+        Returns what could not be removed.
+        """
+        from labs.aws import cleanup, tags
+
+        kinds = cleanup.KINDS if self.mode == "aws" else cleanup.served_locally()
+        name = tags.clean_value(notebook) if notebook else tags.notebook_name()
+        return cleanup.notebook_cleanup(self.session, self.region, name, kinds=kinds)
 
     def describe(self) -> str:
         """The one line ``labs.start()`` prints about where this notebook runs."""
@@ -331,13 +386,18 @@ def _start_aws() -> Lab:
     except ClientError as error:
         raise ModeError(
             f"The kit's CloudFormation stack {stack!r} was not found in {session.region_name} "
-            f"({error.response['Error'].get('Message', 'not found')}). Create it first: see "
-            "the README section 'Run on your AWS account'."
+            f"({error.response['Error'].get('Message', 'not found')}). Create it with "
+            "`labs aws setup` (README section 'Run on your AWS account')."
         ) from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0].get("Outputs", [])}
     missing = [k for k in ("BucketName", "ExecutionRoleArn", "KmsKeyArn") if k not in outputs]
     if missing:
-        raise ModeError(f"The stack {stack!r} lacks the outputs {missing}; update it.")
+        raise ModeError(
+            f"The stack {stack!r} lacks the outputs {missing}: update it with `labs aws setup`."
+        )
+    from labs.aws import tags
+
+    tags.install_auto_tags(session)  # every SageMaker resource made from here carries labs:kit
     return Lab(
         mode="aws",
         session=session,

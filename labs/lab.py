@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 MODES = ("local", "aws")
 DEFAULT_REGION = "us-east-1"
 ROLE_NAME = "LabsExecutionRole"
+DATA_SERVICES_ROLE_NAME = "LabsDataServicesRole"
+# The services that assume the data-services role (Firehose, Glue, Step Functions, EventBridge).
+DATA_SERVICES = (
+    "firehose.amazonaws.com",
+    "glue.amazonaws.com",
+    "states.amazonaws.com",
+    "events.amazonaws.com",
+)
 KEY_ALIAS = "alias/labs-kit"
 STACK_NAME = "labs-kit"
 ROLE_POLICY_FILE = Path(__file__).with_name("local") / "execution_role_policy.json"
@@ -44,6 +52,9 @@ class Lab:
         kms_key_arn: the kit's KMS key (for SSE-KMS and encrypted jobs).
         account: the AWS account id.
         endpoint_url: the local AWS endpoint (``None`` in aws mode).
+        data_services_role_arn: the role Firehose, Glue, Step Functions and EventBridge
+            assume (each service needs a role that trusts it; the SageMaker execution role
+            trusts SageMaker only).
     """
 
     mode: str
@@ -54,6 +65,7 @@ class Lab:
     kms_key_arn: str
     account: str
     endpoint_url: str | None = None
+    data_services_role_arn: str = ""
     _server: Any = field(default=None, repr=False)
     _sagemaker_session: Any = field(default=None, repr=False)
 
@@ -303,6 +315,7 @@ def _start_local() -> Lab:
         PolicyName="labs-execution",
         PolicyDocument=ROLE_POLICY_FILE.read_text(),
     )
+    data_role = _create_data_services_role(iam)
     credentials = bootstrap.client("sts").assume_role(
         RoleArn=role["Arn"], RoleSessionName="learner"
     )["Credentials"]
@@ -346,8 +359,29 @@ def _start_local() -> Lab:
         kms_key_arn=key["Arn"],
         account=account,
         endpoint_url=server.endpoint_url,
+        data_services_role_arn=data_role["Arn"],
         _server=server,
     )
+
+
+def _create_data_services_role(iam: Any) -> dict[str, Any]:
+    """Create the local twin of the stack's ``DataServicesRole``: trusted by the data services."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": list(DATA_SERVICES)},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    return iam.create_role(
+        RoleName=DATA_SERVICES_ROLE_NAME,
+        AssumeRolePolicyDocument=json.dumps(trust),
+        Description="The kit's role for Firehose, Glue, Step Functions and EventBridge (local)",
+        Tags=[{"Key": "labs:kit", "Value": "true"}],
+    )["Role"]
 
 
 # ------------------------------------------------------------------------------ aws mode
@@ -390,10 +424,12 @@ def _start_aws() -> Lab:
             "`labs aws setup` (README section 'Run on your AWS account')."
         ) from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0].get("Outputs", [])}
-    missing = [k for k in ("BucketName", "ExecutionRoleArn", "KmsKeyArn") if k not in outputs]
+    required = ("BucketName", "ExecutionRoleArn", "DataServicesRoleArn", "KmsKeyArn")
+    missing = [k for k in required if k not in outputs]
     if missing:
         raise ModeError(
-            f"The stack {stack!r} lacks the outputs {missing}: update it with `labs aws setup`."
+            f"The stack {stack!r} lacks the outputs {missing}: it was made from an older "
+            "template of the kit. Update it with `labs aws setup` (it shows the change first)."
         )
     from labs.aws import tags
 
@@ -406,4 +442,5 @@ def _start_aws() -> Lab:
         role_arn=outputs["ExecutionRoleArn"],
         kms_key_arn=outputs["KmsKeyArn"],
         account=account,
+        data_services_role_arn=outputs["DataServicesRoleArn"],
     )

@@ -11,6 +11,7 @@ from aws_support import ACCOUNT, REGION, run_against_moto
 
 BUCKET = f"labs-kit-{ACCOUNT}-{REGION}"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/LabsExecutionRole-{REGION}"
+DATA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/LabsDataServicesRole-{REGION}"
 
 
 def _result(stdout: str) -> dict:
@@ -32,6 +33,9 @@ def test_setup_shows_the_change_set_asks_and_aws_mode_runs_on_the_outputs(tmp_pa
         print("RESULT " + json.dumps({
             "code": code, "again": again, "status": status,
             "mode": lab.mode, "bucket": lab.bucket, "role": lab.role_arn,
+            "data_role": lab.data_services_role_arn,
+            "data_trust": iam.get_role(RoleName=lab.data_services_role_arn.split("/")[-1])[
+                "Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
             "key": lab.kms_key_arn, "alias": alias,
             "sse": rule["Rules"][0]["ApplyServerSideEncryptionByDefault"],
             "policies": iam.list_role_policies(RoleName=lab.role_arn.split("/")[-1])["PolicyNames"],
@@ -46,7 +50,8 @@ def test_setup_shows_the_change_set_asks_and_aws_mode_runs_on_the_outputs(tmp_pa
     assert out.returncode == 0, out.stderr
     stdout = out.stdout
     assert "Change set labs-kit-" in stdout and "would create the stack labs-kit" in stdout
-    for resource in ("KitKey", "KitKeyAlias", "KitBucket", "KitBucketPolicy", "ExecutionRole"):
+    resources = ("KitKey", "KitKeyAlias", "KitBucket", "KitBucketPolicy", "ExecutionRole")
+    for resource in (*resources, "DataServicesRole"):
         assert re.search(rf"Add\s+{resource}\s", stdout), resource
     assert "Apply these" in stdout and "[y/N] y" in stdout
     assert "The stack labs-kit is CREATE_COMPLETE." in stdout
@@ -54,11 +59,19 @@ def test_setup_shows_the_change_set_asks_and_aws_mode_runs_on_the_outputs(tmp_pa
     assert (result["code"], result["again"], result["status"]) == (0, 0, 0)
     assert "The stack is up to date with the kit's template: nothing to change." in stdout
     assert "Template  the kit's current template" in stdout
-    assert f"BucketName        {BUCKET}" in stdout
+    assert re.search(rf"BucketName\s+{BUCKET}\n", stdout)
+    assert re.search(rf"DataServicesRoleArn\s+{DATA_ROLE}\n", stdout)
     assert "No kit-tagged SageMaker resources are running." in stdout
     assert result["mode"] == "aws"
     assert result["bucket"] == BUCKET
     assert result["role"] == ROLE
+    assert result["data_role"] == DATA_ROLE
+    assert sorted(result["data_trust"]) == [
+        "events.amazonaws.com",
+        "firehose.amazonaws.com",
+        "glue.amazonaws.com",
+        "states.amazonaws.com",
+    ]
     assert result["key"] == result["alias"]
     assert result["sse"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": result["key"]}
     assert result["policies"] == ["labs-kit-execution"]

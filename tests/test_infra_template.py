@@ -43,8 +43,10 @@ def _scan(path: Path) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
-def _policy_statements(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    role = template["Resources"]["ExecutionRole"]["Properties"]
+def _policy_statements(
+    template: dict[str, Any], role_id: str = "ExecutionRole"
+) -> dict[str, dict[str, Any]]:
+    role = template["Resources"][role_id]["Properties"]
     (policy,) = role["Policies"]
     return {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
 
@@ -204,6 +206,96 @@ def test_role_may_pass_only_itself_and_only_to_sagemaker(template):
     }
 
 
+# -------------------------------------------------------- the data-services role
+
+DATA_ROLE = "DataServicesRole"
+
+
+def test_data_role_is_assumed_by_the_four_data_services_only(template):
+    trust = template["Resources"][DATA_ROLE]["Properties"]["AssumeRolePolicyDocument"]
+    (statement,) = trust["Statement"]
+    assert sorted(statement["Principal"]["Service"]) == [
+        "events.amazonaws.com",
+        "firehose.amazonaws.com",
+        "glue.amazonaws.com",
+        "states.amazonaws.com",
+    ]
+    assert statement["Action"] == "sts:AssumeRole"
+
+
+def test_data_role_has_no_wildcard_action_and_no_resource_star(template):
+    for sid, statement in _policy_statements(template, DATA_ROLE).items():
+        assert statement["Effect"] == "Allow", sid
+        assert statement["Resource"] != "*", sid
+        for action in _as_list(statement["Action"]):
+            assert "*" not in action, f"{sid} allows {action}"
+
+
+def test_data_role_reaches_only_the_kit_bucket_and_key(template):
+    statements = _policy_statements(template, DATA_ROLE)
+    for sid, statement in statements.items():
+        actions = _as_list(statement["Action"])
+        if any(a.startswith("s3:") for a in actions):
+            assert "KitBucket" in json.dumps(statement["Resource"]), sid
+        if any(a.startswith("kms:") for a in actions):
+            assert statement["Resource"] == {"Fn::GetAtt": ["KitKey", "Arn"]}, sid
+            assert set(actions) == {"kms:Decrypt", "kms:GenerateDataKey"}, sid
+
+
+def test_data_role_writes_only_firehose_and_glue_logs(template):
+    statement = _policy_statements(template, DATA_ROLE)["WriteFirehoseAndGlueLogs"]
+    groups = [r["Fn::Sub"].rsplit("log-group:", 1)[1] for r in statement["Resource"]]
+    assert groups == ["/aws/kinesisfirehose/*", "/aws-glue/*"]
+
+
+def test_data_role_sagemaker_and_state_machine_access_needs_the_kit_tag(template):
+    statements = _policy_statements(template, DATA_ROLE)
+    tagged = {
+        sid: s
+        for sid, s in statements.items()
+        if any(a.split(":")[0] in ("sagemaker", "states") for a in _as_list(s["Action"]))
+    }
+    assert set(tagged) == {
+        "CreateKitTaggedProcessingJobsFromStepFunctions",
+        "WatchKitTaggedProcessingJobsFromStepFunctions",
+        "StartKitStateMachinesFromEventBridge",
+    }
+    assert tagged["CreateKitTaggedProcessingJobsFromStepFunctions"]["Condition"] == {
+        "Null": {"aws:RequestTag/labs:kit": "false"}
+    }
+    for sid in (
+        "WatchKitTaggedProcessingJobsFromStepFunctions",
+        "StartKitStateMachinesFromEventBridge",
+    ):
+        assert tagged[sid]["Condition"] == {"Null": {"aws:ResourceTag/labs:kit": "false"}}, sid
+    sagemaker_actions = {
+        a for s in tagged.values() for a in _as_list(s["Action"]) if a.startswith("sagemaker:")
+    }
+    assert all(
+        "ProcessingJob" in a or a in ("sagemaker:AddTags", "sagemaker:ListTags")
+        for a in sagemaker_actions
+    )
+
+
+def test_data_role_may_pass_only_the_execution_role_and_only_to_sagemaker(template):
+    statements = _policy_statements(template, DATA_ROLE)
+    passing = [s for s in statements.values() if "iam:PassRole" in _as_list(s["Action"])]
+    assert passing == [statements["PassTheExecutionRoleOnlyToSageMaker"]]
+    (statement,) = passing
+    assert statement["Resource"] == {"Fn::GetAtt": ["ExecutionRole", "Arn"]}
+    assert statement["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
+    }
+
+
+def test_data_role_glue_and_events_access_stays_in_this_account_and_region(template):
+    statements = _policy_statements(template, DATA_ROLE)
+    glue = statements["RunGlueJobsFromStepFunctions"]["Resource"]["Fn::Sub"]
+    assert glue.endswith(":glue:${AWS::Region}:${AWS::AccountId}:job/*")
+    rule = statements["ManageTheStepFunctionsProcessingJobRule"]["Resource"]["Fn::Sub"]
+    assert rule.endswith(":rule/StepFunctionsGetEventsForSageMakerProcessingJobsRule")
+
+
 # ------------------------------------------------------- logs, budget, outputs
 
 
@@ -227,13 +319,21 @@ def test_budget_is_optional_and_mails_the_given_address(template):
 
 
 def test_outputs_are_what_aws_mode_reads(template):
-    assert {"BucketName", "ExecutionRoleArn", "KmsKeyArn"} <= set(template["Outputs"])
+    assert {"BucketName", "ExecutionRoleArn", "DataServicesRoleArn", "KmsKeyArn"} <= set(
+        template["Outputs"]
+    )
+    assert template["Outputs"]["DataServicesRoleArn"]["Value"] == {
+        "Fn::GetAtt": ["DataServicesRole", "Arn"]
+    }
 
 
 def test_infra_readme_explains_every_resource_and_permission(template):
     text = README.read_text()
     missing = [name for name in template["Resources"] if f"`{name}`" not in text]
-    missing += [sid for sid in _policy_statements(template) if f"`{sid}`" not in text]
+    for role_id in ("ExecutionRole", "DataServicesRole"):
+        missing += [sid for sid in _policy_statements(template, role_id) if f"`{sid}`" not in text]
+        trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]
+        missing += [s["Sid"] for s in trust["Statement"] if f"`{s['Sid']}`" not in text]
     key_sid = template["Resources"]["KitKey"]["Properties"]["KeyPolicy"]["Statement"][0]["Sid"]
     bucket_sid = template["Resources"]["KitBucketPolicy"]["Properties"]["PolicyDocument"][
         "Statement"

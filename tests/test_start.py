@@ -26,6 +26,21 @@ def test_local_lab_has_the_kit_resources(lab):
     assert identity == "arn:aws:sts::123456789012:assumed-role/LabsExecutionRole/learner"
 
 
+def test_local_lab_has_a_data_services_role_trusted_by_the_data_services(lab):
+    name = "LabsDataServicesRole"
+    assert lab.data_services_role_arn == f"arn:aws:iam::123456789012:role/{name}"
+    role = lab.client("iam").get_role(RoleName=name)["Role"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Action"] == "sts:AssumeRole"
+    assert sorted(statement["Principal"]["Service"]) == [
+        "events.amazonaws.com",
+        "firehose.amazonaws.com",
+        "glue.amazonaws.com",
+        "states.amazonaws.com",
+    ]
+    assert lab.data_services_role_arn != lab.role_arn
+
+
 def test_sdk_get_execution_role_returns_the_kit_role(lab):
     from sagemaker.core.helper.session_helper import Session, get_execution_role
 
@@ -79,10 +94,14 @@ def test_ensure_dataset_uploads_once(lab):
     assert uri == f"s3://{lab.bucket}/datasets/churn/churn.csv"
     s3 = lab.client("s3")
     key = uri.split("/", 3)[3]
-    assert s3.get_object(Bucket=lab.bucket, Key=key)["Body"].read().startswith(b"customer_id")
+    original = s3.get_object(Bucket=lab.bucket, Key=key)["Body"].read()
+    assert original.startswith(b"customer_id")
     s3.put_object(Bucket=lab.bucket, Key=key, Body=b"already here")
-    assert lab.ensure_dataset("churn") == uri
-    assert s3.get_object(Bucket=lab.bucket, Key=key)["Body"].read() == b"already here"
+    try:
+        assert lab.ensure_dataset("churn") == uri
+        assert s3.get_object(Bucket=lab.bucket, Key=key)["Body"].read() == b"already here"
+    finally:  # the lab is shared by the session: later tests read the real dataset
+        s3.put_object(Bucket=lab.bucket, Key=key, Body=original)
 
 
 def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -133,14 +152,17 @@ AWS_MODE_AGAINST_MOTO = """
     if os.environ.get("MAKE_STACK"):
         outputs = {"BucketName": "kit-bucket",
                    "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
+                   "DataServicesRoleArn": "arn:aws:iam::123456789012:role/d",
                    "KmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/k"}
+        if os.environ.get("OLD_STACK"):
+            del outputs["DataServicesRoleArn"]
         template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
                     "Outputs": {k: {"Value": v} for k, v in outputs.items()}}
         boto3.client("cloudformation").create_stack(StackName="labs-kit",
                                                     TemplateBody=json.dumps(template))
     import labs
     lab = labs.start(mode="aws")
-    print(lab.mode, lab.bucket, lab.role_arn)
+    print(lab.mode, lab.bucket, lab.role_arn, lab.data_services_role_arn)
 """
 
 
@@ -149,7 +171,23 @@ def test_aws_mode_reads_the_kit_stack_outputs(tmp_path):
     out = _run(AWS_MODE_AGAINST_MOTO, env)
     assert out.returncode == 0, out.stderr
     assert "AWS mode, account 123456789012, region eu-west-1" in out.stdout
-    assert "aws kit-bucket arn:aws:iam::123456789012:role/r" in out.stdout
+    assert (
+        "aws kit-bucket arn:aws:iam::123456789012:role/r arn:aws:iam::123456789012:role/d"
+        in out.stdout
+    )
+
+
+def test_aws_mode_on_an_older_stack_says_to_update_it(tmp_path):
+    env = {
+        **_clean_env(tmp_path),
+        "LABS_ALLOW_ENDPOINT_OVERRIDE": "1",
+        "MAKE_STACK": "1",
+        "OLD_STACK": "1",
+    }
+    out = _run(AWS_MODE_AGAINST_MOTO, env)
+    assert out.returncode != 0
+    assert "lacks the outputs ['DataServicesRoleArn']" in out.stderr
+    assert "labs aws setup" in out.stderr
 
 
 def test_aws_mode_without_the_stack_says_how_to_create_it(tmp_path):

@@ -250,7 +250,7 @@ def _create(lab: Any, name: str, prefix: str, size: int, interval: int, compress
         DeliveryStreamName=name,
         DeliveryStreamType="DirectPut",
         ExtendedS3DestinationConfiguration={
-            "RoleARN": lab.role_arn,
+            "RoleARN": lab.data_services_role_arn,
             "BucketARN": f"arn:aws:s3:::{lab.bucket}",
             "Prefix": prefix,
             "ErrorOutputPrefix": "exercises/firehose-errors/",
@@ -296,7 +296,7 @@ q3 = CustomExercise(
         f'    DeliveryStreamName="{EXERCISE_STREAM}",\n'
         '    DeliveryStreamType="DirectPut",\n'
         "    ExtendedS3DestinationConfiguration={\n"
-        '        "RoleARN": lab.role_arn,\n'
+        '        "RoleARN": lab.data_services_role_arn,\n'
         '        "BucketARN": f"arn:aws:s3:::{lab.bucket}",\n'
         f'        "Prefix": "{EXERCISE_PREFIX}",\n'
         '        "ErrorOutputPrefix": "exercises/firehose-errors/",\n'

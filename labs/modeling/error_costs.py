@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from labs.modeling.cost_matrix import break_even_probability
+
 __all__ = ["break_even_threshold", "cheapest_threshold", "cost_by_threshold"]
 
 
@@ -64,6 +66,5 @@ def break_even_threshold(cost_fp: float, cost_fn: float) -> float:
     At that probability flagging and not flagging cost the same on average; it is the best
     threshold when the model's scores are calibrated probabilities.
     """
-    if cost_fp < 0 or cost_fn < 0 or cost_fp + cost_fn == 0:
-        raise ValueError("error costs must be non-negative and not both zero")
-    return cost_fp / (cost_fp + cost_fn)
+    # The two-error case of the full cost matrix (right answers free): one formula in the kit.
+    return break_even_probability([[0.0, cost_fp], [cost_fn, 0.0]])

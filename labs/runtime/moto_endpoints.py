@@ -26,8 +26,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from labs.runtime import capture, endpoints, executor, jobstate
-
-_originals: dict[tuple[type, str], Any] = {}
+from labs.runtime.patches import Patches
 
 
 class _RuntimeError(JsonRESTError):
@@ -48,11 +47,11 @@ def _create_endpoint_config(self: SageMakerResponse) -> ActionResult:
             capture.validate_config(config)
         except capture.CaptureConfigError as error:
             raise ValidationError(message=f"DataCaptureConfig: {error}") from None
-    return _originals[(SageMakerResponse, "create_endpoint_config")](self)
+    return _SAGEMAKER.original("create_endpoint_config")(self)
 
 
 def _create_endpoint(self: SageMakerResponse) -> ActionResult:
-    result = _originals[(SageMakerResponse, "create_endpoint")](self)
+    result = _SAGEMAKER.original("create_endpoint")(self)
     record = self.sagemaker_backend.endpoints[self._get_param("EndpointName")]
     record.endpoint_status = "Creating"
     executor.submit(
@@ -92,7 +91,7 @@ def _update_endpoint_weights_and_capacities(self: SageMakerResponse) -> ActionRe
     name = self._get_param("EndpointName")
     record = self.sagemaker_backend.endpoints.get(name)
     before = copy.deepcopy(record.production_variants) if record is not None else []
-    result = _originals[(SageMakerResponse, "update_endpoint_weights_and_capacities")](self)
+    result = _SAGEMAKER.original("update_endpoint_weights_and_capacities")(self)
     # moto overwrites a weight or count the request left out with None; SageMaker keeps it.
     for variant, old in zip(record.production_variants, before, strict=True):
         for key in (
@@ -114,7 +113,7 @@ def _update_endpoint_weights_and_capacities(self: SageMakerResponse) -> ActionRe
 
 def _delete_endpoint(self: SageMakerResponse) -> ActionResult:
     name = self._get_param("EndpointName")
-    result = _originals[(SageMakerResponse, "delete_endpoint")](self)
+    result = _SAGEMAKER.original("delete_endpoint")(self)
     endpoints.stop(self.current_account, self.region, name)
     return result
 
@@ -236,39 +235,35 @@ def _invoke_endpoint_async(self: SageMakerRuntimeResponse) -> Any:
     return 202, headers, json.dumps({"InferenceId": ticket.inference_id})
 
 
-_HOOKS: dict[tuple[type, str], Any] = {
-    (SageMakerResponse, "create_endpoint_config"): _create_endpoint_config,
-    (SageMakerResponse, "create_endpoint"): _create_endpoint,
-    (SageMakerResponse, "update_endpoint"): _update_endpoint,
-    (SageMakerResponse, "update_endpoint_weights_and_capacities"): (
-        _update_endpoint_weights_and_capacities
-    ),
-    (SageMakerResponse, "delete_endpoint"): _delete_endpoint,
-    (SageMakerRuntimeResponse, "invoke_endpoint"): _invoke_endpoint,
-    (SageMakerRuntimeResponse, "invoke_endpoint_async"): _invoke_endpoint_async,
-}
+_SAGEMAKER = Patches(
+    SageMakerResponse,
+    {
+        "create_endpoint_config": _create_endpoint_config,
+        "create_endpoint": _create_endpoint,
+        "update_endpoint": _update_endpoint,
+        "update_endpoint_weights_and_capacities": _update_endpoint_weights_and_capacities,
+        "delete_endpoint": _delete_endpoint,
+    },
+)
+_RUNTIME = Patches(
+    SageMakerRuntimeResponse,
+    {
+        "invoke_endpoint": _invoke_endpoint,
+        "invoke_endpoint_async": _invoke_endpoint_async,
+        # Request bodies are the model's payload, often binary (images, RecordIO, .npy):
+        # moto would decode them as UTF-8 and fail with a 500 before any hook runs.
+        "use_raw_body": True,
+    },
+)
 
 
 def install() -> None:
     """Hook real endpoints into moto (idempotent)."""
-    # Request bodies are the model's payload, often binary (images, RecordIO, .npy): moto
-    # would decode them as UTF-8 and fail with a 500 before any hook runs.
-    if (SageMakerRuntimeResponse, "use_raw_body") not in _originals:
-        _originals[(SageMakerRuntimeResponse, "use_raw_body")] = (
-            SageMakerRuntimeResponse.use_raw_body
-        )
-        SageMakerRuntimeResponse.use_raw_body = True
-    for (cls, name), hook in _HOOKS.items():
-        if (cls, name) not in _originals:
-            _originals[(cls, name)] = getattr(cls, name, None)
-            setattr(cls, name, hook)
+    _SAGEMAKER.install()
+    _RUNTIME.install()
 
 
 def uninstall() -> None:
     """Give moto back its own endpoint behaviour."""
-    for (cls, name), original in list(_originals.items()):
-        if original is None:
-            delattr(cls, name)
-        else:
-            setattr(cls, name, original)
-        del _originals[(cls, name)]
+    _SAGEMAKER.uninstall()
+    _RUNTIME.uninstall()

@@ -28,6 +28,8 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.exceptions import JsonRESTError
 from moto.kinesis.models import KinesisBackend
 
+from labs.runtime.patches import Patches
+
 #: Records one shard accepts per second.
 RECORDS_PER_SECOND = 1_000
 #: Bytes (data plus partition key) one shard accepts per second: 1 MiB.
@@ -37,8 +39,6 @@ BYTES_PER_SECOND = 1_048_576
 _MAX_RECORDS = 500
 
 THROTTLED = "ProvisionedThroughputExceededException"
-
-_originals: dict[str, Callable[..., Any]] = {}
 
 
 class ThroughputExceeded(JsonRESTError):
@@ -127,7 +127,7 @@ def _shard_key(backend: KinesisBackend, stream: Any, shard_id: str) -> tuple[str
 def _put_records(
     self: KinesisBackend, stream_arn: str, stream_name: str, records: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    original = _originals["put_records"]
+    original = _PATCHES.original("put_records")
     stream = self.describe_stream(stream_arn=stream_arn, stream_name=stream_name)
     if len(records) > _MAX_RECORDS:
         return original(self, stream_arn, stream_name, records)  # moto raises its error
@@ -170,7 +170,7 @@ def _put_record(
     explicit_hash_key: str,
     data: str,
 ) -> tuple[str, str]:
-    original = _originals["put_record"]
+    original = _PATCHES.original("put_record")
     stream = self.describe_stream(stream_arn=stream_arn, stream_name=stream_name)
     shard = stream.get_shard_for_key(partition_key, explicit_hash_key)
     if shard is not None and not meter.take(
@@ -184,17 +184,15 @@ def _put_record(
 _HOOKS: dict[str, Callable[..., Any]] = {"put_records": _put_records, "put_record": _put_record}
 
 
+_PATCHES = Patches(KinesisBackend, _HOOKS)
+
+
 def install() -> None:
     """Enforce the per-shard write limit on moto's Kinesis (idempotent)."""
-    for name, hook in _HOOKS.items():
-        if name not in _originals:
-            _originals[name] = getattr(KinesisBackend, name)
-            setattr(KinesisBackend, name, hook)
+    _PATCHES.install()
 
 
 def uninstall() -> None:
     """Give moto back its own Kinesis (writes at any rate)."""
-    for name, original in list(_originals.items()):
-        setattr(KinesisBackend, name, original)
-        del _originals[name]
+    _PATCHES.uninstall()
     meter.reset()

@@ -22,14 +22,13 @@ from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, 
 from moto.sagemaker.responses import SageMakerResponse
 
 from labs.runtime import executor, jobstate, processing, training, tuning
-
-_originals: dict[str, Any] = {}
+from labs.runtime.patches import Patches
 
 
 def _create_training_job(self: SageMakerResponse) -> ActionResult:
     request = copy.deepcopy(self._get_params())
     _check_spot(request)
-    result = _originals["create_training_job"](self)
+    result = _PATCHES.original("create_training_job")(self)
     job = self.sagemaker_backend.training_jobs[request["TrainingJobName"]]
     # moto overwrites the metric definitions with a made-up one; SageMaker keeps the request's.
     job.algorithm_specification = copy.deepcopy(request["AlgorithmSpecification"])
@@ -118,7 +117,7 @@ def _delete_processing_job(self: SageMakerResponse) -> ActionResult:
 
 def _create_hyper_parameter_tuning_job(self: SageMakerResponse) -> ActionResult:
     request = copy.deepcopy(self._get_params())
-    result = _originals["create_hyper_parameter_tuning_job"](self)
+    result = _PATCHES.original("create_hyper_parameter_tuning_job")(self)
     record = self.sagemaker_backend.hyper_parameter_tuning_jobs[
         request["HyperParameterTuningJobName"]
     ]
@@ -211,7 +210,7 @@ def _create_processing_job(self: SageMakerResponse) -> ActionResult:
             message="Processing job names must be unique within an AWS account and region, "
             f"and a processing job with this name already exists ({existing.arn})"
         )
-    result = _originals["create_processing_job"](self)
+    result = _PATCHES.original("create_processing_job")(self)
     job = self.sagemaker_backend.processing_jobs[name]
     job.environment = request.get("Environment")
     job.processing_resources = request.get("ProcessingResources")
@@ -255,19 +254,14 @@ _HOOKS = {
 }
 
 
+_PATCHES = Patches(SageMakerResponse, _HOOKS)
+
+
 def install() -> None:
     """Hook the runtime into moto's SageMaker API (idempotent)."""
-    for name, hook in _HOOKS.items():
-        if name not in _originals:
-            _originals[name] = getattr(SageMakerResponse, name, None)
-            setattr(SageMakerResponse, name, hook)
+    _PATCHES.install()
 
 
 def uninstall() -> None:
     """Give moto back its own behaviour."""
-    for name, original in list(_originals.items()):
-        if original is None:
-            delattr(SageMakerResponse, name)
-        else:
-            setattr(SageMakerResponse, name, original)
-        del _originals[name]
+    _PATCHES.uninstall()

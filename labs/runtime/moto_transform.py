@@ -10,7 +10,6 @@ as the job runs. ``StopTransformJob`` is added.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.exceptions import MissingModel, ResourceInUseException, ValidationError
@@ -18,8 +17,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
 from labs.runtime import executor, jobstate, transform, transform_settings
-
-_originals: dict[str, Any] = {}
+from labs.runtime.patches import Patches
 
 
 def _create_transform_job(self: SageMakerResponse) -> ActionResult:
@@ -41,7 +39,7 @@ def _create_transform_job(self: SageMakerResponse) -> ActionResult:
         transform_settings.check_request(request)
     except ValueError as error:
         raise ValidationError(message=str(error)) from None
-    result = _originals["create_transform_job"](self)
+    result = _PATCHES.original("create_transform_job")(self)
     job = backend.transform_jobs[name]
     # moto records the job as finished; the run fills these in as it goes.
     job.transform_job_status = "InProgress"
@@ -74,19 +72,14 @@ _HOOKS = {
 }
 
 
+_PATCHES = Patches(SageMakerResponse, _HOOKS)
+
+
 def install() -> None:
     """Hook batch transform into moto's SageMaker API (idempotent)."""
-    for name, hook in _HOOKS.items():
-        if name not in _originals:
-            _originals[name] = getattr(SageMakerResponse, name, None)
-            setattr(SageMakerResponse, name, hook)
+    _PATCHES.install()
 
 
 def uninstall() -> None:
     """Give moto back its own behaviour."""
-    for name, original in list(_originals.items()):
-        if original is None:
-            delattr(SageMakerResponse, name)
-        else:
-            setattr(SageMakerResponse, name, original)
-        del _originals[name]
+    _PATCHES.uninstall()

@@ -291,6 +291,37 @@ def test_function_wrong_output_names_the_case() -> None:
     assert "expected [2.0, 4.0]" in result.message
 
 
+def _adds_instead(values: list[float], factor: float = 1.0) -> list[float]:
+    """Adds the factor instead of multiplying by it."""
+    return [v + factor for v in values]
+
+
+scale_with_diagnosis = FunctionExercise(
+    title="Scale a list",
+    cases=[(([1.0, 2.0], 2.0), [2.0, 4.0]), (([0.5], 4.0), [2.0])],
+    reference_function=_scale_reference,
+    typical_wrong=[_adds_instead, lambda values, factor=1.0: values],
+)
+
+
+def test_function_matching_a_documented_mistake_gets_its_reason() -> None:
+    def my_scale(values, factor=1.0):
+        return [factor + v for v in values]
+
+    result = scale_with_diagnosis.check(my_scale)
+    assert result.status is Status.INCORRECT
+    assert "common mistake: Adds the factor instead of multiplying by it." in result.message
+
+
+def test_function_wrong_in_its_own_way_gets_no_borrowed_reason() -> None:
+    def my_scale(values, factor=1.0):
+        return [v * factor + 1 for v in values]
+
+    result = scale_with_diagnosis.check(my_scale)
+    assert result.status is Status.INCORRECT
+    assert "common mistake" not in result.message
+
+
 def test_function_that_raises_is_reported_not_propagated() -> None:
     def my_scale(values, factor=1.0):
         raise KeyError("boom")

@@ -3,7 +3,9 @@
 For each exercise found by ``labs.exercises.all_exercises()``:
 
 - the reference solution's answer is correct;
-- every typical wrong answer is incorrect, with a message that says why;
+- every typical wrong answer is incorrect, with a message that says why; a typical wrong
+  function is documented, and a learner's function that behaves like it is told its
+  docstring;
 - the placeholder ``____`` reports "not attempted";
 - it has what a learner needs: a title, a prompt, hints, a solution that compiles, and at
   least one typical wrong answer.
@@ -15,11 +17,12 @@ mode, shared by the session; exercises that read AWS state get it through
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 
-from labs.exercises import Exercise, Status, ____, all_exercises
+from labs.exercises import Exercise, FunctionExercise, Status, ____, all_exercises
 
 EXERCISES = all_exercises()
 
@@ -54,6 +57,29 @@ def test_typical_wrong_answers_are_incorrect_with_a_reason(exercise: Exercise, l
         result = exercise.check(wrong, lab=lab)
         assert result.status is Status.INCORRECT, f"{exercise.id} accepted {wrong!r}"
         assert result.message.strip(), f"{exercise.id} gave no reason for {wrong!r}"
+
+
+FUNCTION_EXERCISES = [e for e in EXERCISES if isinstance(e, FunctionExercise)]
+
+
+@pytest.mark.parametrize("exercise", FUNCTION_EXERCISES, ids=[e.id for e in FUNCTION_EXERCISES])
+def test_typical_wrong_functions_are_documented_and_recognised(exercise: Exercise, lab) -> None:
+    # A learner whose function makes a listed mistake is told which one: the typical wrong
+    # function's docstring. That needs a docstring, and cases that tell the mistakes apart.
+    for wrong in exercise.typical_wrong(lab):
+        if not callable(wrong):
+            continue
+        name = getattr(wrong, "__name__", repr(wrong))
+        doc = inspect.getdoc(wrong)
+        assert doc, (
+            f"{exercise.id}: typical wrong function {name} has no docstring; write one that "
+            "names the mistake (a lambda cannot carry one: use a def)"
+        )
+        result = exercise.check(wrong, lab=lab)
+        assert " ".join(doc.split()) in result.message, (
+            f"{exercise.id}: the check of {name} does not name its mistake (another typical "
+            f"wrong function gives the same outputs on every case?): {result.message}"
+        )
 
 
 @each_exercise

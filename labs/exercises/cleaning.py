@@ -101,23 +101,31 @@ def _reference_fences(values: Iterable[float]) -> tuple[float, float]:
 
 
 def _three_iqr(values: Iterable[float]) -> tuple[float, float]:
+    """Fences at 3 IQR (Tukey's "far out" fences) instead of 1.5 IQR: fewer points flagged."""
     data = np.asarray(list(values), dtype=float)
     q1, q3 = np.nanquantile(data, [0.25, 0.75])
     return float(q1 - 3 * (q3 - q1)), float(q3 + 3 * (q3 - q1))
 
 
 def _three_sigma(values: Iterable[float]) -> tuple[float, float]:
+    """Mean plus or minus three standard deviations: the z-score rule, not Tukey's fences; outliers
+    inflate the standard deviation they are judged by.
+    """
     data = np.asarray(list(values), dtype=float)
     mean, std = np.nanmean(data), np.nanstd(data, ddof=1)
     return float(mean - 3 * std), float(mean + 3 * std)
 
 
 def _quartiles_only(values: Iterable[float]) -> tuple[float, float]:
+    """Returns Q1 and Q3 themselves: the fences lie 1.5 IQR beyond the quartiles."""
     q1, q3 = np.nanquantile(np.asarray(list(values), dtype=float), [0.25, 0.75])
     return float(q1), float(q3)
 
 
 def _nan_blind(values: Iterable[float]) -> tuple[float, float]:
+    """Quartiles computed with missing values in the data: np.quantile returns nan; use
+    np.nanquantile or drop them first.
+    """
     q1, q3 = np.quantile(np.asarray(list(values), dtype=float), [0.25, 0.75])
     return float(q1 - 1.5 * (q3 - q1)), float(q3 + 1.5 * (q3 - q1))
 

@@ -679,9 +679,11 @@ class FunctionExercise(Exercise):
             try:
                 got = answer(*args, **kwargs)
             except (Exception, SystemExit) as error:
-                return CheckResult(
-                    Status.INCORRECT, f"{call} raised {type(error).__name__}: {error}"
-                )
+                message = f"{call} raised {type(error).__name__}: {error}"
+                known = self._known_mistake(answer, cases, lab)
+                if known:
+                    message += f" It behaves like a common mistake: {known}"
+                return CheckResult(Status.INCORRECT, message)
             if is_placeholder(got):
                 return CheckResult(
                     Status.NOT_ATTEMPTED,
@@ -698,9 +700,56 @@ class FunctionExercise(Exercise):
             message = f"{call} returned {short_repr(got)}, expected {short_repr(expected)}."
             if "is not the expected" not in reason:
                 message += f" {reason}"  # says more than the two values, e.g. which item
+            known = self._known_mistake(answer, cases, lab)
+            if known:
+                message += f" It behaves like a common mistake: {known}"
             return CheckResult(Status.INCORRECT, message)
         n = len(cases)
         return CheckResult(Status.CORRECT, f"All {n} test case{'s' if n != 1 else ''} pass.")
+
+    def _known_mistake(
+        self, answer: Callable[..., Any], cases: list[Case], lab: _LabProvider
+    ) -> str:
+        """The docstring of the typical wrong function ``answer`` agrees with on every case.
+
+        Typical wrong functions document the mistake they make in their docstring; when the
+        learner's function gives the same outputs on all the cases, that docstring is the
+        tailored reason. Empty when none matches (or the typical wrong answers need a lab
+        that is not running).
+        """
+        try:
+            listed = self._explicit_wrong(lab._lab)  # starts no lab unless the list needs one
+            wrong = [w for w in listed if callable(w) and inspect.getdoc(w)]
+        except Exception:
+            return ""
+        for mistake in wrong:
+            if all(self._same_output(answer, mistake, case) for case in cases):
+                return " ".join(inspect.getdoc(mistake).split())
+        return ""
+
+    def _same_output(
+        self, answer: Callable[..., Any], other: Callable[..., Any], case: Case
+    ) -> bool:
+        outcomes = []
+        for function in (answer, other):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # numpy's divide-by-zero noise
+                    outcomes.append(
+                        ("value", function(*_safe_copy(case.args), **_safe_copy(dict(case.kwargs))))
+                    )
+            except (Exception, SystemExit) as error:
+                outcomes.append(("raised", type(error).__name__))
+        (mine_kind, mine), (theirs_kind, theirs) = outcomes
+        if mine_kind != theirs_kind:
+            return False
+        if mine_kind == "raised":
+            return mine == theirs  # the same mistake fails the same way (ZeroDivisionError)
+        try:
+            # repr equality catches what == cannot: nan in the same places
+            return compare(mine, theirs, self.options) is None or repr(mine) == repr(theirs)
+        except Exception:
+            return False
 
     def reference(self, context: Any = None) -> Any:
         """The reference function (or ``reference(lab)`` when given)."""

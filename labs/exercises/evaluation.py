@@ -15,6 +15,28 @@ def _metrics(tn: int, fp: int, fn: int, tp: int) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
+def _swapped(tn: int, fp: int, fn: int, tp: int) -> dict[str, float]:
+    """Precision and recall swapped: precision divides by the flagged rows (tp + fp), recall
+    by the real positives (tp + fn)."""
+    right = _metrics(tn, fp, fn, tp)
+    return {"precision": right["recall"], "recall": right["precision"], "f1": right["f1"]}
+
+
+def _arithmetic_f1(tn: int, fp: int, fn: int, tp: int) -> dict[str, float]:
+    """F1 as the plain average of precision and recall: F1 is their harmonic mean."""
+    right = _metrics(tn, fp, fn, tp)
+    return {**right, "f1": (right["precision"] + right["recall"]) / 2}
+
+
+def _unguarded(tn: int, fp: int, fn: int, tp: int) -> dict[str, float]:
+    """No guard for an empty denominator: a model that flags nobody divides by zero."""
+    return {
+        "precision": tp / (tp + fp),
+        "recall": tp / (tp + fn),
+        "f1": 2 * tp / (2 * tp + fp + fn),
+    }
+
+
 q1 = FunctionExercise(
     title="Precision, recall and F1 from a confusion matrix",
     prompt=(
@@ -44,25 +66,7 @@ q1 = FunctionExercise(
         "    f1 = 2 * precision * recall / both if both else 0.0\n"
         '    return {"precision": precision, "recall": recall, "f1": f1}\n'
     ),
-    typical_wrong=[
-        # precision and recall swapped
-        lambda tn, fp, fn, tp: {
-            "precision": _metrics(tn, fp, fn, tp)["recall"],
-            "recall": _metrics(tn, fp, fn, tp)["precision"],
-            "f1": _metrics(tn, fp, fn, tp)["f1"],
-        },
-        # F1 as the arithmetic mean
-        lambda tn, fp, fn, tp: {
-            **_metrics(tn, fp, fn, tp),
-            "f1": (_metrics(tn, fp, fn, tp)["precision"] + _metrics(tn, fp, fn, tp)["recall"]) / 2,
-        },
-        # no guard against empty denominators
-        lambda tn, fp, fn, tp: {
-            "precision": tp / (tp + fp),
-            "recall": tp / (tp + fn),
-            "f1": 2 * tp / (2 * tp + fp + fn),
-        },
-    ],
+    typical_wrong=[_swapped, _arithmetic_f1, _unguarded],
 )
 
 
@@ -71,6 +75,33 @@ def _mape(actual: Sequence[float], predicted: Sequence[float]) -> float:
     if not pairs:
         return math.nan
     return 100 * sum(abs((a - p) / a) for a, p in pairs) / len(pairs)
+
+
+def _nonzero(actual: Sequence[float], predicted: Sequence[float]) -> list[tuple[float, float]]:
+    return [(a, p) for a, p in zip(actual, predicted, strict=True) if a != 0]
+
+
+def _over_prediction(actual: Sequence[float], predicted: Sequence[float]) -> float:
+    """Divides each error by the prediction: MAPE divides by the actual value."""
+    pairs = _nonzero(actual, predicted)
+    return 100 * sum(abs((a - p) / p) for a, p in pairs) / len(pairs)
+
+
+def _as_fraction(actual: Sequence[float], predicted: Sequence[float]) -> float:
+    """A fraction (0.12), not a percentage (12): multiply by 100."""
+    return _mape(actual, predicted) / 100
+
+
+def _zero_rows_counted(actual: Sequence[float], predicted: Sequence[float]) -> float:
+    """Skips the zero-sales rows in the sum but still counts them in the mean's denominator."""
+    pairs = _nonzero(actual, predicted)
+    return 100 * sum(abs((a - p) / a) for a, p in pairs) / len(actual)
+
+
+def _signed(actual: Sequence[float], predicted: Sequence[float]) -> float:
+    """Signed errors summed before the absolute value: over- and under-forecasts cancel out."""
+    pairs = _nonzero(actual, predicted)
+    return 100 * abs(sum((a - p) / a for a, p in pairs)) / len(pairs)
 
 
 q2 = FunctionExercise(
@@ -97,28 +128,7 @@ q2 = FunctionExercise(
         "    pairs = [(a, p) for a, p in zip(actual, predicted) if a != 0]\n"
         "    return 100 * sum(abs((a - p) / a) for a, p in pairs) / len(pairs)\n"
     ),
-    typical_wrong=[
-        # divides by the prediction
-        lambda actual, predicted: (
-            100
-            * sum(abs((a - p) / p) for a, p in zip(actual, predicted, strict=True) if a != 0)
-            / sum(1 for a in actual if a != 0)
-        ),
-        # a fraction, not percent
-        lambda actual, predicted: _mape(actual, predicted) / 100,
-        # keeps the zero rows in the count
-        lambda actual, predicted: (
-            100
-            * sum(abs((a - p) / a) for a, p in zip(actual, predicted, strict=True) if a != 0)
-            / len(actual)
-        ),
-        # signed errors cancel out
-        lambda actual, predicted: (
-            100
-            * abs(sum((a - p) / a for a, p in zip(actual, predicted, strict=True) if a != 0))
-            / sum(1 for a in actual if a != 0)
-        ),
-    ],
+    typical_wrong=[_over_prediction, _as_fraction, _zero_rows_counted, _signed],
 )
 
 # Costs of Your turn 3: a true negative is free, the offer costs $30 whoever gets it,

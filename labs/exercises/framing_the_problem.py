@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from labs.exercises.core import Case, CheckResult, CustomExercise, FunctionExercise, ValueExercise
@@ -130,6 +131,22 @@ def _seasonal_naive(history: list[float], season: int, horizon: int) -> list[flo
     return baselines.seasonal_naive(history, season, horizon).tolist()
 
 
+def _first_values(history: Sequence[float], season: int, horizon: int) -> list[float]:
+    """Copies the start of the history: the forecast repeats the most recent season."""
+    return list(history)[:horizon]
+
+
+def _last_value(history: Sequence[float], season: int, horizon: int) -> list[float]:
+    """Repeats the last value (the plain naive forecast): seasonal naive repeats the last
+    season, so each step copies the value one season earlier."""
+    return [list(history)[-1]] * horizon
+
+
+def _no_repeat(history: Sequence[float], season: int, horizon: int) -> list[float]:
+    """Stops after one season: a horizon longer than the season must wrap around (h % season)."""
+    return list(history)[-season:][:horizon]
+
+
 _WEEK = [10.0, 12.0, 11.0, 13.0, 20.0, 30.0, 25.0]
 
 q2 = FunctionExercise(
@@ -156,11 +173,7 @@ q2 = FunctionExercise(
         "    last_season = list(history)[-season:]\n"
         "    return [last_season[h % season] for h in range(horizon)]\n"
     ),
-    typical_wrong=[
-        lambda history, season, horizon: list(history)[:horizon],
-        lambda history, season, horizon: [list(history)[-1]] * horizon,
-        lambda history, season, horizon: list(history)[-season:][:horizon],
-    ],
+    typical_wrong=[_first_values, _last_value, _no_repeat],
 )
 
 #: The costs of q3: a retention offer to someone who would have stayed, and a lost customer.

@@ -108,15 +108,20 @@ def _js_reference(p_a: Sequence[float], p_d: Sequence[float]) -> float:
 
 
 def _kl_instead(p_a: Sequence[float], p_d: Sequence[float]) -> float:
+    """KL(Pa || Pd) instead of JS: KL is asymmetric and compares each distribution with the other,
+    not with their average P = (Pa + Pd) / 2.
+    """
     a, d = np.asarray(p_a, dtype=float), np.asarray(p_d, dtype=float)
     return float(np.sum(a * np.log(a / d)))
 
 
 def _js_in_bits(p_a: Sequence[float], p_d: Sequence[float]) -> float:
+    """Logarithm base 2 (bits): Clarify's JS uses the natural logarithm."""
     return _js_reference(p_a, p_d) / math.log(2)
 
 
 def _js_without_half(p_a: Sequence[float], p_d: Sequence[float]) -> float:
+    """The two KL terms summed without the factor 1/2."""
     return 2 * _js_reference(p_a, p_d)
 
 

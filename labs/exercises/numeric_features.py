@@ -24,21 +24,27 @@ def _reference_robust(values: Iterable[float]) -> list[float]:
 
 
 def _standard(values: Iterable[float]) -> list[float]:
+    """Standard scaling (mean and standard deviation): not robust, one outlier moves both."""
     data = _as_array(values)
     return [float(v) for v in (data - data.mean()) / data.std()]
 
 
 def _min_max(values: Iterable[float]) -> list[float]:
+    """Min-max scaling to [0, 1]: an outlier becomes 1 and squeezes every other value near 0."""
     data = _as_array(values)
     return [float(v) for v in (data - data.min()) / (data.max() - data.min())]
 
 
 def _median_over_std(values: Iterable[float]) -> list[float]:
+    """The median is centred but the scale is the standard deviation, which the outlier inflates:
+    divide by the IQR.
+    """
     data = _as_array(values)
     return [float(v) for v in (data - np.median(data)) / data.std()]
 
 
 def _mean_over_iqr(values: Iterable[float]) -> list[float]:
+    """Divides by the IQR but centres on the mean, which the outlier pulls: centre on the median."""
     data = _as_array(values)
     q1, q3 = np.quantile(data, [0.25, 0.75])
     return [float(v) for v in (data - data.mean()) / (q3 - q1)]

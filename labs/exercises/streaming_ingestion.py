@@ -64,18 +64,26 @@ def _cases() -> list[Case]:
 
 
 def _resend_everything(entries: list[dict[str, Any]], response: dict[str, Any]) -> list[Any]:
+    """Resends every record when any failed: the ones that succeeded are written twice."""
     return list(entries) if response["FailedRecordCount"] else []
 
 
 def _the_successful_ones(entries: list[dict[str, Any]], response: dict[str, Any]) -> list[Any]:
+    """Returns the records that succeeded (they have a SequenceNumber): the failed ones have an
+    ErrorCode.
+    """
     return [e for e, r in zip(entries, response["Records"], strict=True) if "SequenceNumber" in r]
 
 
 def _the_error_results(entries: list[dict[str, Any]], response: dict[str, Any]) -> list[Any]:
+    """Returns the error results, not the records to resend: pair each result with the entry at the
+    same position.
+    """
     return [r for r in response["Records"] if "ErrorCode" in r]
 
 
 def _only_throttled(entries: list[dict[str, Any]], response: dict[str, Any]) -> list[Any]:
+    """Keeps only the throttled records: an InternalFailure is worth retrying too."""
     return [
         e
         for e, r in zip(entries, response["Records"], strict=True)

@@ -15,18 +15,22 @@ def _bigrams(tokens: list[str]) -> list[str]:
 
 
 def _as_tuples(tokens: list[str]) -> list[Any]:
+    """Pairs as tuples: join each pair of tokens with a space into one string."""
     return list(itertools.pairwise(tokens))
 
 
 def _one_too_many(tokens: list[str]) -> list[str]:
+    """One item too many: the last token has no next token, so n tokens give n - 1 bigrams."""
     return [" ".join(tokens[i : i + 2]) for i in range(len(tokens))]
 
 
 def _unigrams(tokens: list[str]) -> list[str]:
+    """The tokens themselves (unigrams), not pairs of neighbours."""
     return list(tokens)
 
 
 def _sorted_set(tokens: list[str]) -> list[str]:
+    """Sorted and de-duplicated: bigrams keep the order of the text, and repeats count."""
     return sorted(set(_bigrams(tokens)))
 
 

@@ -216,6 +216,25 @@ def _job(training: int, billable: int, instances: int = 1) -> dict[str, Any]:
     }
 
 
+def _training_time(description: dict, hourly_price: float) -> float:
+    """Bills TrainingTimeInSeconds: AWS bills BillableTimeInSeconds, which managed spot
+    training makes smaller."""
+    instances = description["ResourceConfig"]["InstanceCount"]
+    return description["TrainingTimeInSeconds"] * instances * hourly_price / 3600
+
+
+def _one_instance(description: dict, hourly_price: float) -> float:
+    """Bills one instance: BillableTimeInSeconds is per instance, so multiply by
+    ResourceConfig['InstanceCount']."""
+    return description["BillableTimeInSeconds"] * hourly_price / 3600
+
+
+def _per_second(description: dict, hourly_price: float) -> float:
+    """Treats the hourly price as a price per second: divide the seconds by 3600."""
+    instances = description["ResourceConfig"]["InstanceCount"]
+    return description["BillableTimeInSeconds"] * instances * hourly_price
+
+
 q2 = FunctionExercise(
     title="The on-demand cost of a training job",
     prompt=(
@@ -243,9 +262,5 @@ q2 = FunctionExercise(
         '    instances = description["ResourceConfig"]["InstanceCount"]\n'
         "    return seconds * instances * hourly_price / 3600\n"
     ),
-    typical_wrong=[
-        lambda d, p: d["TrainingTimeInSeconds"] * d["ResourceConfig"]["InstanceCount"] * p / 3600,
-        lambda d, p: d["BillableTimeInSeconds"] * p / 3600,
-        lambda d, p: d["BillableTimeInSeconds"] * d["ResourceConfig"]["InstanceCount"] * p,
-    ],
+    typical_wrong=[_training_time, _one_instance, _per_second],
 )

@@ -123,6 +123,17 @@ class Lab:
 
         return tags.kit_tags(notebook)
 
+    def sdk_tags(self, notebook: str | None = None) -> list[Any]:
+        """:meth:`tags` as SageMaker Python SDK v3 ``Tag`` objects, for ``tags=`` arguments.
+
+        ``ModelTrainer(tags=lab.sdk_tags())``, ``HyperparameterTuner``, ``ModelBuilder``
+        and the other v3 classes take ``Tag(key=..., value=...)``, not boto3's
+        ``{"Key": ..., "Value": ...}`` dicts.
+        """
+        from sagemaker.core.shapes import Tag
+
+        return [Tag(key=tag["Key"], value=tag["Value"]) for tag in self.tags(notebook)]
+
     def confirm_cost(
         self,
         instance_type: str,

@@ -70,3 +70,11 @@ def test_the_local_lab_hands_out_the_tags_without_installing_the_handler(lab):
     assert lab.tags("01-1-data-repositories")[0] == {"Key": "labs:kit", "Value": "0.1.0"}
     # Local mode leaves botocore alone: auto-tagging is for aws mode only.
     assert not tags.auto_tags_installed()
+
+
+def test_sdk_tags_are_the_same_tags_as_sdk_v3_objects(lab):
+    from sagemaker.core.shapes import Tag
+
+    sdk = lab.sdk_tags("04-2-training-on-sagemaker")
+    assert all(isinstance(tag, Tag) for tag in sdk)
+    assert [{"Key": t.key, "Value": t.value} for t in sdk] == lab.tags("04-2-training-on-sagemaker")

@@ -6,21 +6,11 @@ from functools import lru_cache
 from typing import Any
 
 from labs.exercises.core import ValueExercise
+from labs.features.churn_numeric import NUMERIC_COLUMNS
 
-#: The churn columns whose multicollinearity the notebook measures (missing -> median).
-VIF_FEATURES: list[str] = [
-    "age",
-    "tenure_months",
-    "monthly_charges",
-    "total_charges",
-    "data_usage_gb",
-    "day_minutes",
-    "evening_minutes",
-    "night_minutes",
-    "intl_minutes",
-    "customer_service_calls",
-    "satisfaction_score",
-]
+#: The churn columns whose multicollinearity the notebook measures (missing -> median):
+#: the numeric features and the survey's satisfaction score.
+VIF_FEATURES: list[str] = [*NUMERIC_COLUMNS, "satisfaction_score"]
 
 
 @lru_cache(maxsize=1)

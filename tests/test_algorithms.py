@@ -184,10 +184,11 @@ def test_for_image_finds_each_algorithm_from_the_sdk_image_uri() -> None:
         ("pca", None, "pca"),
         ("randomcutforest", None, "randomcutforest"),
         ("knn", None, "knn"),
+        ("factorization-machines", None, "factorization-machines"),
     ):
         uri = image_uris.retrieve(framework, region="us-east-1", version=version)
         assert for_image(uri) is ALGORITHMS[name], uri
-    other = image_uris.retrieve("factorization-machines", region="us-east-1")
+    other = image_uris.retrieve("object2vec", region="us-east-1")
     assert for_image(other) is None
     assert for_image("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost@sha256:ab")
     assert for_image("") is None
@@ -201,10 +202,15 @@ def test_every_spec_is_complete() -> None:
         "pca",
         "randomcutforest",
         "knn",
+        "blazingtext",
+        "forecasting-deepar",
+        "factorization-machines",
     ]
+    # text lines, JSON Lines, RecordIO-protobuf only
+    no_csv = ("blazingtext", "forecasting-deepar", "factorization-machines")
     for spec in ALGORITHMS.values():
         assert spec.channels["train"] is True
-        assert "text/csv" in spec.content_types
+        assert ("text/csv" in spec.content_types) is (spec.name not in no_csv), spec.name
         names = [hp.name for hp in spec.hyperparameters]
         assert len(names) == len(set(names)), spec.name
         for metric in spec.metrics:

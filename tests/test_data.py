@@ -31,8 +31,9 @@ def frames() -> dict[str, pd.DataFrame]:
 
 
 def test_names_match_registry() -> None:
-    assert data.names() == list(REGISTRY) == ["churn", "retail", "events", "reviews", "digits"]
-    assert GENERATED == ["churn", "retail", "events", "reviews"]
+    names = ["churn", "retail", "events", "reviews", "ratings", "digits"]
+    assert data.names() == list(REGISTRY) == names
+    assert GENERATED == ["churn", "retail", "events", "reviews", "ratings"]
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))

@@ -14,7 +14,17 @@ those ``sagemaker.core.image_uris.retrieve(framework, region, version=...)`` ret
 
 from __future__ import annotations
 
-from labs.algorithms import kmeans, knn, linear_learner, pca, random_cut_forest, xgboost
+from labs.algorithms import (
+    blazingtext,
+    deepar,
+    factorization_machines,
+    kmeans,
+    knn,
+    linear_learner,
+    pca,
+    random_cut_forest,
+    xgboost,
+)
 from labs.algorithms.base import (
     AlgorithmError,
     AlgorithmSpec,
@@ -45,6 +55,9 @@ ALGORITHMS: dict[str, AlgorithmSpec] = {
         pca.SPEC,
         random_cut_forest.SPEC,
         knn.SPEC,
+        blazingtext.SPEC,
+        deepar.SPEC,
+        factorization_machines.SPEC,
     )
 }
 

@@ -2,7 +2,7 @@
 
 >>> from labs import data
 >>> data.names()
-['churn', 'retail', 'events', 'reviews', 'digits']
+['churn', 'retail', 'events', 'reviews', 'ratings', 'digits']
 >>> churn = data.load("churn")          # a pandas DataFrame
 >>> print(data.card("churn"))           # what every column means, how it was made
 

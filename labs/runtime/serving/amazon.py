@@ -1,4 +1,5 @@
-"""Serving the Amazon algorithms: Linear Learner, K-Means, PCA, Random Cut Forest, k-NN.
+"""Serving the Amazon algorithms: Linear Learner, K-Means, PCA, Random Cut Forest, k-NN,
+Factorization Machines ("Factorization Machines Response Formats"; requests stay sparse).
 
 Sources: "Common data formats for inference" (request formats), "Linear learner response
 formats", "K-Means Response Formats", "PCA Response Formats", "RCF Response Formats" and
@@ -57,6 +58,7 @@ _ALGORITHMS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
     "pca": ("pca", "projections", None),
     "randomcutforest": ("random_cut_forest", "scores", None),
     "knn": ("knn", "predictions", None),
+    "factorization-machines": ("factorization_machines", "predictions", None),
 }
 
 
@@ -159,7 +161,7 @@ def _label_size(params: dict[str, str]) -> int:
 def _dense_unless_supported(handler: AmazonAlgorithmHandler, features: Any) -> Any:
     """Sparse requests become dense rows (the stand-ins' scalers centre dense data); only
     a Linear Learner request too large to expand stays sparse."""
-    if not sparse.issparse(features):
+    if not sparse.issparse(features) or handler.kind == "factorization-machines":
         return features
     if handler.kind == "linear-learner" and features.shape[0] * features.shape[1] > _DENSE_CELLS:
         return features

@@ -2,7 +2,8 @@
 
 - Built-in algorithms, recognised with :func:`labs.algorithms.for_image`: XGBoost
   (``sagemaker-xgboost`` without ``SAGEMAKER_PROGRAM``: algorithm mode, as the container
-  decides), Linear Learner, K-Means, PCA, Random Cut Forest, k-NN.
+  decides), Linear Learner, K-Means, PCA, Random Cut Forest, k-NN, BlazingText,
+  DeepAR, Factorization Machines.
 - Script mode by ECR repository: ``sagemaker-scikit-learn``, ``sagemaker-xgboost`` with
   ``SAGEMAKER_PROGRAM``, and TensorFlow Serving (``tensorflow-inference``,
   ``sagemaker-tensorflow-serving``, ``tensorflow-serving``).
@@ -23,6 +24,8 @@ from labs.runtime.serving.artifacts import (
     find_entry_point,
     requirements_note,
 )
+from labs.runtime.serving.blazingtext_algo import BlazingTextHandler
+from labs.runtime.serving.deepar_algo import DeepARHandler
 from labs.runtime.serving.errors import ModelLoadError
 from labs.runtime.serving.protocol import Handler
 from labs.runtime.serving.script import SKLEARN, XGBOOST, ScriptModeHandler
@@ -64,6 +67,10 @@ def make_handler(
             return XGBoostAlgorithmHandler(model_dir, environment)
         if serves(spec):
             return AmazonAlgorithmHandler(spec, model_dir)
+        if spec.name == "blazingtext":
+            return BlazingTextHandler(model_dir)
+        if spec.name == "forecasting-deepar":
+            return DeepARHandler(model_dir, environment)
         raise ModelLoadError(f"The local runtime cannot serve {spec.title or spec.name} models.")
     if kind == "tensorflow":
         from labs.runtime.serving.tfs import TensorFlowServingHandler
@@ -85,7 +92,8 @@ def make_handler(
         return ScriptModeHandler(framework, entry, model_dir, environment)
     raise ModelLoadError(
         f"The local runtime cannot serve the image {image_uri or '(none)'}: it serves the "
-        "built-in XGBoost, Linear Learner, K-Means, PCA, Random Cut Forest and k-NN "
+        "built-in XGBoost, Linear Learner, K-Means, PCA, Random Cut Forest, k-NN, BlazingText, "
+        "DeepAR and Factorization Machines "
         "images, and the scikit-learn, XGBoost and TensorFlow (tensorflow-inference) "
         "framework images."
     )

@@ -271,7 +271,14 @@ def test_sdk_framework_processor_runs_its_runproc_script(lab, sklearn_image, chu
             )
         ],
         outputs=[],
-        arguments=[*SPLIT_ARGUMENTS[:2], "--train-dir", "/opt/ml/processing/scratch/train"],
+        # Every output directory is named: a default the runtime never sees
+        # (/opt/ml/processing/test) would write outside the job's sandbox.
+        arguments=[
+            *SPLIT_ARGUMENTS[:2],
+            *("--train-dir", "/opt/ml/processing/scratch/train"),
+            "--validation-dir=/opt/ml/processing/scratch/validation",
+            *("--test-dir", "/opt/ml/processing/scratch/test"),
+        ],
         wait=False,
         logs=False,
     )

@@ -168,6 +168,7 @@ from labs.runtime.container_process import (
     failure_reason,
     run_command,
 )
+from labs.runtime.network_isolation import isolated_env as network_isolation_env
 
 __all__ = [
     "MAX_FAILURE_REASON",
@@ -265,6 +266,7 @@ def run_training_script(
     should_stop: Callable[[], bool] = _never,
     timeout_seconds: float | None = None,
     stop_grace_seconds: float = DEFAULT_STOP_GRACE_SECONDS,
+    network_isolation: bool = False,
 ) -> ScriptResult:
     """Run the learner's training code under the training-container contract.
 
@@ -277,7 +279,9 @@ def run_training_script(
     ``stop_grace_seconds`` later; the result is then ``Stopped`` (secondary status
     ``Stopped`` or ``MaxRuntimeExceeded``). A non-zero exit is ``Failed`` with a failure
     reason; exit 0 ``Completed``. ``checkpoint_files`` lists what is in the checkpoint
-    folder at the end, for the runtime to upload.
+    folder at the end, for the runtime to upload. ``network_isolation`` (the request's
+    ``EnableNetworkIsolation``) makes the process refuse every network connection
+    (:mod:`labs.runtime.network_isolation`).
     """
     shims = container_commands.write_shims(layout.root / ".labs" / "bin")
     job_vars = {"TRAINING_JOB_NAME": layout.job_name}
@@ -301,6 +305,9 @@ def run_training_script(
             )
     except (OSError, ValueError, json.JSONDecodeError) as error:
         return _not_started([], f"ClientError: {error}", layout.checkpoint_files())
+    if network_isolation:
+        env = network_isolation_env(env)
+        log("labs: EnableNetworkIsolation is on: this job's process has no network access.")
     return _run(
         command,
         cwd=cwd,
@@ -327,6 +334,7 @@ def run_processing_script(
     should_stop: Callable[[], bool] = _never,
     timeout_seconds: float | None = None,
     stop_grace_seconds: float = DEFAULT_STOP_GRACE_SECONDS,
+    network_isolation: bool = False,
 ) -> ScriptResult:
     """Run a processing job's ``AppSpecification`` command under the processing contract.
 
@@ -336,7 +344,8 @@ def run_processing_script(
     ``runproc.sh`` (FrameworkProcessor) is done in Python. The working directory is the
     root (the code folder for ``runproc.sh``). Logging, stopping and the result are as for
     :func:`run_training_script` (no metrics: processing jobs have none). ``image_uri`` is
-    informational: every image runs on the kit's interpreter.
+    informational: every image runs on the kit's interpreter. ``network_isolation``
+    (``NetworkConfig.EnableNetworkIsolation``) refuses the process every network connection.
     """
     del image_uri
     if not container_entrypoint:
@@ -366,6 +375,9 @@ def run_processing_script(
     except (OSError, ValueError) as error:
         return _not_started([], f"ClientError: {error}", [])
     env = container_env.base_env(layout.environment, job_vars={}, code_dir=None, extra_path=shims)
+    if network_isolation:
+        env = network_isolation_env(env)
+        log("labs: EnableNetworkIsolation is on: this job's process has no network access.")
     log(f"labs: running {' '.join(shlex.quote(part) for part in command)}")
     return _run(
         command,

@@ -152,6 +152,9 @@ def _execute(run: _Run) -> _Outcome:
         container_arguments=list(app.get("ContainerArguments") or []),
         log=run.stream.write,
         should_stop=run.should_stop,
+        network_isolation=bool(
+            (run.request.get("NetworkConfig") or {}).get("EnableNetworkIsolation")
+        ),
     )
     if result.stopped:
         raise _Stopped

@@ -99,14 +99,19 @@ def _manifest_keys(s3: Any, bucket: str, key: str) -> list[tuple[str, str]]:
     return [(m_bucket, m_prefix + relative) for relative in manifest[1:]]
 
 
-def upload_tree_as_tar(s3: Any, folder: Path, uri: str) -> None:
-    """Pack the contents of ``folder`` into a gzipped tar at S3 ``uri``."""
+def upload_tree_as_tar(s3: Any, folder: Path, uri: str, kms_key_id: str | None = None) -> None:
+    """Pack the contents of ``folder`` into a gzipped tar at S3 ``uri``.
+
+    With ``kms_key_id`` (a job's ``OutputDataConfig.KmsKeyId``) the object is written with
+    SSE-KMS under that key, as SageMaker AI writes model artifacts.
+    """
     archive = folder.parent / (folder.name + ".tar.gz")
     with tarfile.open(archive, "w:gz") as tar:
         for item in sorted(folder.iterdir()):
             tar.add(item, arcname=item.name)
     bucket, key = split_s3_uri(uri)
-    s3.upload_file(str(archive), bucket, key)
+    extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id} if kms_key_id else None
+    s3.upload_file(str(archive), bucket, key, ExtraArgs=extra)
     archive.unlink()
 
 

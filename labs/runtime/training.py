@@ -222,6 +222,7 @@ def _run_script(run: _Run, entry: Any) -> Outputs:
         log=run.stream.write,
         metric=lambda name, value: run.metric(name, value, None),
         should_stop=poll,
+        network_isolation=bool(request.get("EnableNetworkIsolation")),
     )
     if result.status == "Failed":
         # SageMaker syncs the checkpoint folder to S3 while the job runs, so what a script
@@ -269,10 +270,11 @@ def _finish(
     output_path = request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
     prefix = f"{output_path}/{job.training_job_name}/output"
     model_dir.mkdir(parents=True, exist_ok=True)
-    s3io.upload_tree_as_tar(s3, model_dir, f"{prefix}/model.tar.gz")
+    kms_key_id = request["OutputDataConfig"].get("KmsKeyId")
+    s3io.upload_tree_as_tar(s3, model_dir, f"{prefix}/model.tar.gz", kms_key_id)
     job.model_artifacts = {"S3ModelArtifacts": f"{prefix}/model.tar.gz"}
     if not s3io.empty(output_dir):
-        s3io.upload_tree_as_tar(s3, output_dir, f"{prefix}/output.tar.gz")
+        s3io.upload_tree_as_tar(s3, output_dir, f"{prefix}/output.tar.gz", kms_key_id)
     checkpoint = request.get("CheckpointConfig") or {}
     if checkpoint.get("S3Uri") and checkpoint_dir and not s3io.empty(checkpoint_dir):
         s3io.upload_files(s3, checkpoint_dir, checkpoint["S3Uri"])

@@ -12,10 +12,11 @@ the same file formats (SageMaker Developer Guide, Model Monitor):
   ``baseline_drift_check``, ``missing_column_check``, ``extra_column_check``,
   ``categorical_values_check``).
 
-How it differs from the service: exact statistics instead of KLL sketches, no schedule
-(you call a run), no CloudWatch metrics, CSV endpoint input only, LInfinity categorical
-drift only, and a sampling allowance in the Robust completeness check. Each module says
-where it departs.
+How it differs from the service: exact statistics instead of KLL sketches, CSV endpoint
+input only, LInfinity categorical drift only, and a sampling allowance in the Robust
+completeness check. Each module says where it departs. :mod:`.scheduled` runs one
+execution of a monitoring schedule (what :mod:`labs.runtime.moto_monitoring` starts for a
+``NOW`` schedule) and publishes its CloudWatch metrics.
 
 A lab uses it like this::
 

@@ -4,8 +4,9 @@ The kit's stand-in for one execution of a Model Monitor data-quality job definit
 a monitoring schedule starts every hour on SageMaker): read the captured endpoint input,
 compute its statistics, evaluate the baseline's constraints, and write
 ``statistics.json`` and ``constraint_violations.json`` (plus the kit's plain-text
-``report.txt``) to the output folder. There is no schedule and no processing job here: you
-call it when you want a run. ``emit_metrics`` is read but no CloudWatch metrics are sent.
+``report.txt``) to the output folder. There is no processing job here: you call it when
+you want a run, or a ``NOW`` monitoring schedule calls it (:mod:`.scheduled`, which also
+sends the CloudWatch metrics; this function sends none).
 """
 
 from __future__ import annotations

@@ -165,7 +165,9 @@ def test_role_policy_has_no_wildcard_action(template):
 
 def test_only_actions_without_resource_level_permissions_use_resource_star(template):
     star = {sid for sid, s in _policy_statements(template).items() if s["Resource"] == "*"}
-    assert star == {"PublishSageMakerMetrics", "GetRegistryToken"}
+    assert star == {"PublishSageMakerMetrics", "GetRegistryToken", "DescribeTheNetworkForVpcJobs"}
+    describe = _as_list(_policy_statements(template)["DescribeTheNetworkForVpcJobs"]["Action"])
+    assert all(a.startswith("ec2:Describe") for a in describe)
     metrics = _policy_statements(template)["PublishSageMakerMetrics"]
     assert metrics["Condition"]["StringLike"]["cloudwatch:namespace"]
 

@@ -1,0 +1,1 @@
+"""Helpers of the operations series (notebooks/05-operations/), one small module per job."""

@@ -26,7 +26,6 @@ The containers are closed source: the error wording is the kit's, and k-NN's
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from labs.runtime.serving.protocol import (
     RECORDIO,
     Reply,
     Request,
+    builtin_execution_parameters,
     first_supported,
     media_type,
 )
@@ -134,11 +134,7 @@ class AmazonAlgorithmHandler:
 
     def execution_parameters(self) -> dict[str, Any]:
         """What batch transform asks the container: one worker per CPU, 6 MB mini-batches."""
-        return {
-            "MaxConcurrentTransforms": os.cpu_count() or 1,
-            "BatchStrategy": "MULTI_RECORD",
-            "MaxPayloadInMB": 6,
-        }
+        return builtin_execution_parameters()
 
     def close(self) -> None:
         """Nothing to release."""

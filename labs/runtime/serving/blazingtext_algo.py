@@ -21,7 +21,6 @@ and answers ``[{"vector": [...], "word": "word"}, ...]``, zeros for a word it ne
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,14 @@ from labs.algorithms import blazingtext as sm_blazingtext
 from labs.algorithms._word2vec import WordVectors
 from labs.runtime.serving import formats
 from labs.runtime.serving.errors import InferenceError, ModelLoadError
-from labs.runtime.serving.protocol import JSON, JSONLINES, Reply, Request, media_type
+from labs.runtime.serving.protocol import (
+    JSON,
+    JSONLINES,
+    Reply,
+    Request,
+    builtin_execution_parameters,
+    media_type,
+)
 
 _ALIASES = {"application/jsonl": JSONLINES, "application/x-jsonlines": JSONLINES}
 
@@ -117,11 +123,7 @@ class BlazingTextHandler:
 
     def execution_parameters(self) -> dict[str, Any]:
         """What batch transform asks the container: one worker per CPU, 6 MB mini-batches."""
-        return {
-            "MaxConcurrentTransforms": os.cpu_count() or 1,
-            "BatchStrategy": "MULTI_RECORD",
-            "MaxPayloadInMB": 6,
-        }
+        return builtin_execution_parameters()
 
     def close(self) -> None:
         """Nothing to release."""

@@ -20,7 +20,6 @@ Source: "DeepAR Inference Formats" in the SageMaker AI developer guide:
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,14 @@ from labs.algorithms import AlgorithmError
 from labs.algorithms import deepar as sm_deepar
 from labs.runtime.serving import formats
 from labs.runtime.serving.errors import InferenceError, ModelLoadError
-from labs.runtime.serving.protocol import JSON, JSONLINES, Reply, Request, media_type
+from labs.runtime.serving.protocol import (
+    JSON,
+    JSONLINES,
+    Reply,
+    Request,
+    builtin_execution_parameters,
+    media_type,
+)
 
 INFERENCE_CONFIG = "DEEPAR_INFERENCE_CONFIG"
 _JSONLINES = (JSONLINES, "application/jsonl", "application/x-jsonlines")
@@ -98,11 +104,7 @@ class DeepARHandler:
 
     def execution_parameters(self) -> dict[str, Any]:
         """What batch transform asks the container: one series per request, as AWS advises."""
-        return {
-            "MaxConcurrentTransforms": os.cpu_count() or 1,
-            "BatchStrategy": "SINGLE_RECORD",
-            "MaxPayloadInMB": 6,
-        }
+        return builtin_execution_parameters("SINGLE_RECORD")
 
     def close(self) -> None:
         """Nothing to release."""

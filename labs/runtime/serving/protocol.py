@@ -9,6 +9,7 @@ algorithm, the learner's script (``model_fn``...), or TensorFlow Serving. The HT
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -61,6 +62,19 @@ class Handler(Protocol):
     def close(self) -> None:
         """Release what the model holds (modules, sessions); called by ``stop()``."""
         ...
+
+
+def builtin_execution_parameters(batch_strategy: str = "MULTI_RECORD") -> dict[str, Any]:
+    """What a built-in algorithm's container answers on ``GET /execution-parameters``.
+
+    One worker per CPU and 6 MB mini-batches; ``batch_strategy`` is ``MULTI_RECORD`` for
+    most algorithms, ``SINGLE_RECORD`` where AWS advises one record per request (DeepAR).
+    """
+    return {
+        "MaxConcurrentTransforms": os.cpu_count() or 1,
+        "BatchStrategy": batch_strategy,
+        "MaxPayloadInMB": 6,
+    }
 
 
 def media_type(raw: str | None) -> tuple[str, dict[str, str]]:

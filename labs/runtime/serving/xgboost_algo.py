@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import pickle
 import warnings
 from collections.abc import Mapping
@@ -52,6 +51,7 @@ from labs.runtime.serving.protocol import (
     Reply,
     Request,
     accept_types,
+    builtin_execution_parameters,
     media_type,
     wants_default,
 )
@@ -262,11 +262,7 @@ class XGBoostAlgorithmHandler:
 
     def execution_parameters(self) -> dict[str, Any]:
         """The container's ``/execution-parameters``: MULTI_RECORD, 6 MB, a worker per CPU."""
-        return {
-            "MaxConcurrentTransforms": os.cpu_count() or 1,
-            "BatchStrategy": "MULTI_RECORD",
-            "MaxPayloadInMB": 6,
-        }
+        return builtin_execution_parameters()
 
     def close(self) -> None:
         """Drop the booster."""

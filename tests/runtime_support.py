@@ -128,3 +128,34 @@ def model_dir_of(lab: Any, artifact_uri: str, target: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(body)) as tar:
         tar.extractall(target, filter="data")
     return target
+
+
+def train_in_process(
+    spec: Any,
+    tmp_path: Path,
+    hyperparameters: dict[str, Any],
+    channels: dict[str, Path],
+    content_type: str | None = None,
+) -> tuple[list[str], list[tuple[str, float, int | None]]]:
+    """Validate string hyperparameters and call ``spec.train()`` in this process.
+
+    Returns the log lines and the reported ``(metric, value, epoch)`` tuples; an
+    :class:`~labs.algorithms.AlgorithmError` (a learner's mistake) propagates.
+    """
+    from labs.algorithms import Channel, TrainingContext
+
+    values = spec.validate({k: str(v) for k, v in hyperparameters.items()})
+    logs: list[str] = []
+    metrics: list[tuple[str, float, int | None]] = []
+    spec.train(
+        TrainingContext(
+            hyperparameters=values,
+            channels={n: Channel(n, p, content_type) for n, p in channels.items()},
+            model_dir=tmp_path / "model",
+            output_dir=tmp_path / "output",
+            log=logs.append,
+            metric=lambda n, v, e: metrics.append((n, v, e)),
+            should_stop=lambda: False,
+        )
+    )
+    return logs, metrics

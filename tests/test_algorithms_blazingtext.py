@@ -16,11 +16,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from runtime_support import channel, model_dir_of, put_bytes, wait_for_training_job
+from runtime_support import (
+    channel,
+    model_dir_of,
+    put_bytes,
+    train_in_process,
+    wait_for_training_job,
+)
 from sklearn.model_selection import train_test_split
 
 from labs import data
-from labs.algorithms import ALGORITHMS, AlgorithmError, Channel, TrainingContext, blazingtext
+from labs.algorithms import ALGORITHMS, AlgorithmError, Channel, blazingtext
 from labs.data.baselines import reviews_model
 from labs.modeling.blazingtext_lines import sentence, training_file
 from labs.runtime.serving.blazingtext_algo import BlazingTextHandler
@@ -54,22 +60,8 @@ def write(folder: Path, text: str, name: str = "data.txt") -> Path:
 def run(
     tmp_path: Path, hyperparameters: dict[str, Any], channels: dict[str, Path]
 ) -> tuple[list[str], list[tuple[str, float, int | None]]]:
-    """Validate string hyperparameters and call ``train()``; return logs and metrics."""
-    values = SPEC.validate({k: str(v) for k, v in hyperparameters.items()})
-    logs: list[str] = []
-    metrics: list[tuple[str, float, int | None]] = []
-    SPEC.train(
-        TrainingContext(
-            hyperparameters=values,
-            channels={n: Channel(n, p, None) for n, p in channels.items()},
-            model_dir=tmp_path / "model",
-            output_dir=tmp_path / "output",
-            log=logs.append,
-            metric=lambda n, v, e: metrics.append((n, v, e)),
-            should_stop=lambda: False,
-        )
-    )
-    return logs, metrics
+    """Train this algorithm in-process; return logs and reported metrics."""
+    return train_in_process(SPEC, tmp_path, hyperparameters, channels)
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from runtime_support import channel, put_bytes, wait_for_training_job
+from runtime_support import channel, put_bytes, train_in_process, wait_for_training_job
 
 from labs import data
-from labs.algorithms import ALGORITHMS, AlgorithmError, Channel, TrainingContext, deepar
+from labs.algorithms import ALGORITHMS, AlgorithmError, Channel, deepar
 from labs.algorithms._deepar_model import parse_frequency
 from labs.modeling import baselines
 from labs.modeling.deepar_lines import series_records, to_jsonlines, train_test_records
@@ -44,22 +44,8 @@ def write(folder: Path, text: str, name: str = "data.json") -> Path:
 def run(
     tmp_path: Path, hyperparameters: dict[str, Any], channels: dict[str, Path]
 ) -> tuple[list[str], list[tuple[str, float, int | None]]]:
-    """Validate string hyperparameters and call ``train()``; return logs and metrics."""
-    values = SPEC.validate({k: str(v) for k, v in hyperparameters.items()})
-    logs: list[str] = []
-    metrics: list[tuple[str, float, int | None]] = []
-    SPEC.train(
-        TrainingContext(
-            hyperparameters=values,
-            channels={n: Channel(n, p, None) for n, p in channels.items()},
-            model_dir=tmp_path / "model",
-            output_dir=tmp_path / "output",
-            log=logs.append,
-            metric=lambda n, v, e: metrics.append((n, v, e)),
-            should_stop=lambda: False,
-        )
-    )
-    return logs, metrics
+    """Train this algorithm in-process; return logs and reported metrics."""
+    return train_in_process(SPEC, tmp_path, hyperparameters, channels)
 
 
 def retail_records() -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from runtime_support import channel, put_bytes, wait_for_training_job
+from runtime_support import channel, put_bytes, train_in_process, wait_for_training_job
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
@@ -26,8 +26,6 @@ from labs import data
 from labs.algorithms import (
     ALGORITHMS,
     AlgorithmError,
-    Channel,
-    TrainingContext,
     for_image,
     recordio,
 )
@@ -56,22 +54,9 @@ FAST = {
 def run(
     tmp_path: Path, hyperparameters: dict[str, Any], channels: dict[str, Path], ct=None
 ) -> tuple[list[str], dict[str, float]]:
-    """Validate string hyperparameters and call ``train()``; return logs and final metrics."""
-    values = SPEC.validate({k: str(v) for k, v in hyperparameters.items()})
-    logs: list[str] = []
-    metrics: dict[str, float] = {}
-    SPEC.train(
-        TrainingContext(
-            hyperparameters=values,
-            channels={n: Channel(n, p, ct) for n, p in channels.items()},
-            model_dir=tmp_path / "model",
-            output_dir=tmp_path / "output",
-            log=logs.append,
-            metric=lambda n, v, e: metrics.__setitem__(n, v),
-            should_stop=lambda: False,
-        )
-    )
-    return logs, metrics
+    """Train FM in-process; return logs and each metric's final value."""
+    logs, reported = train_in_process(SPEC, tmp_path, hyperparameters, channels, ct)
+    return logs, {name: value for name, value, _ in reported}
 
 
 def write(folder: Path, X: Any, y: Any) -> Path:

@@ -7,6 +7,7 @@ import math
 import time
 from typing import Any
 
+from labs.exercises._aws_state import swap_answers
 from labs.exercises.core import Case, CheckResult, CustomExercise, FunctionExercise, ValueExercise
 
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -285,10 +286,7 @@ _EXPECTED = {
 
 
 def _swapped(first: str, second: str) -> dict[str, str]:
-    answer = dict(_EXPECTED)
-    a, b = (k for k, v in _EXPECTED.items() if v in (first, second))
-    answer[a], answer[b] = answer[b], answer[a]
-    return answer
+    return swap_answers(_EXPECTED, first, second)
 
 
 q3 = ValueExercise(

@@ -9,6 +9,7 @@ from typing import Any
 
 from botocore.exceptions import WaiterError
 
+from labs.exercises._aws_state import describe_named
 from labs.exercises.core import Case, CheckResult, CustomExercise, FunctionExercise
 
 #: Where the notebook (and the reference solution) put the labelled customers:
@@ -43,13 +44,15 @@ def _input_lines(lab: Any, job: dict[str, Any]) -> int:
 
 
 def _check_labelled_job(answer: Any, lab: Any) -> CheckResult:
-    if not isinstance(answer, str) or not answer.strip():
-        return CheckResult.fail("Give the transform job's name as a string.")
     sm = lab.client("sagemaker")
-    try:
-        job = sm.describe_transform_job(TransformJobName=answer.strip())
-    except sm.exceptions.ClientError:
-        return CheckResult.fail(f"There is no transform job named {answer.strip()!r}.")
+    job = describe_named(
+        answer,
+        "transform job",
+        lambda name: sm.describe_transform_job(TransformJobName=name),
+        "use the name you gave create_transform_job.",
+    )
+    if isinstance(job, CheckResult):
+        return job
     status = job["TransformJobStatus"]
     if status == "InProgress":
         return CheckResult.fail(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from labs.exercises._aws_state import describe_named
 from labs.exercises.core import CheckResult, CustomExercise
 from labs.operations.ai_services import find
 from labs.operations.spot_training import churn_training_request
@@ -176,16 +177,15 @@ q1 = CustomExercise(
 
 
 def _check_spot_job(answer: Any, lab: Any) -> CheckResult:
-    if not isinstance(answer, str) or not answer.strip():
-        return CheckResult.fail("Give the training job's name as a string.")
     sm = lab.client("sagemaker")
-    try:
-        job = sm.describe_training_job(TrainingJobName=answer.strip())
-    except sm.exceptions.ClientError:
-        return CheckResult.fail(
-            f"There is no training job {answer.strip()!r}: create it with "
-            "sm.create_training_job(**spot_request) first."
-        )
+    job = describe_named(
+        answer,
+        "training job",
+        lambda name: sm.describe_training_job(TrainingJobName=name),
+        "create it with sm.create_training_job(**spot_request) first.",
+    )
+    if isinstance(job, CheckResult):
+        return job
     if not job.get("EnableManagedSpotTraining"):
         return CheckResult.fail(
             "The job runs on on-demand capacity: set EnableManagedSpotTraining=True."

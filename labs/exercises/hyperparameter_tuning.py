@@ -4,32 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from labs.exercises._aws_state import describe_named
 from labs.exercises.core import CheckResult, CustomExercise, ValueExercise
 
 _XGBOOST_IMAGE = "683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"
 
 
-def _describe(lab: Any, name: str) -> dict[str, Any] | None:
-    sm = lab.client("sagemaker")
-    try:
-        return sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
-    except sm.exceptions.ResourceNotFound:
-        return None
-    except sm.exceptions.ClientError as error:
-        if "not found" in str(error).lower() or "does not exist" in str(error).lower():
-            return None
-        raise
-
-
 def _check_tuning_job(answer: Any, lab: Any) -> CheckResult:
-    if not isinstance(answer, str) or not answer.strip():
-        return CheckResult.fail("Give the tuning job's name as a string.")
-    described = _describe(lab, answer.strip())
-    if described is None:
-        return CheckResult.fail(
-            f"There is no tuning job called {answer.strip()!r}: take the name from "
-            "tuner.latest_tuning_job.hyper_parameter_tuning_job_name."
-        )
+    sm = lab.client("sagemaker")
+    described = describe_named(
+        answer,
+        "tuning job",
+        lambda name: sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name),
+        "take the name from tuner.latest_tuning_job.hyper_parameter_tuning_job_name.",
+    )
+    if isinstance(described, CheckResult):
+        return described
     config = described["HyperParameterTuningJobConfig"]
     strategy = config.get("Strategy")
     if strategy not in ("Bayesian", "Random"):

@@ -8,6 +8,7 @@ import math
 import time
 from typing import Any
 
+from labs.exercises._aws_state import swap_answers
 from labs.exercises.core import CheckResult, CustomExercise, ValueExercise
 from labs.operations.pipeline_steps import processing_report
 
@@ -404,10 +405,7 @@ updates = list(_MODES)
 
 
 def _swapped(first: str, second: str) -> dict[str, str]:
-    answer = dict(_MODES)
-    a, b = (k for k, v in _MODES.items() if v in (first, second))
-    answer[a], answer[b] = answer[b], answer[a]
-    return answer
+    return swap_answers(_MODES, first, second)
 
 
 q3 = ValueExercise(

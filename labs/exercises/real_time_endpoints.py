@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from labs.exercises._aws_state import describe_named, swap_answers
 from labs.exercises.core import Case, CheckResult, CustomExercise, FunctionExercise, ValueExercise
 
 # ------------------------------------------------------------- q1: p50 and p99 in ms
@@ -75,16 +76,15 @@ q1 = FunctionExercise(
 
 
 def _check_serverless_config(answer: Any, lab: Any) -> CheckResult:
-    if not isinstance(answer, str) or not answer.strip():
-        return CheckResult.fail("Give the endpoint config's name as a string.")
     sm = lab.client("sagemaker")
-    try:
-        config = sm.describe_endpoint_config(EndpointConfigName=answer.strip())
-    except sm.exceptions.ClientError:
-        return CheckResult.fail(
-            f"There is no endpoint config named {answer.strip()!r}: create it with "
-            "sm.create_endpoint_config first."
-        )
+    config = describe_named(
+        answer,
+        "endpoint config",
+        lambda name: sm.describe_endpoint_config(EndpointConfigName=name),
+        "create it with sm.create_endpoint_config first.",
+    )
+    if isinstance(config, CheckResult):
+        return config
     variants = config.get("ProductionVariants", [])
     if len(variants) != 1:
         return CheckResult.fail(f"The config has {len(variants)} variants; give it one.")
@@ -215,10 +215,7 @@ _EXPECTED_OPTIONS = {
 
 
 def _swap(first: str, second: str) -> dict[str, str]:
-    answer = dict(_EXPECTED_OPTIONS)
-    a, b = (k for k, v in _EXPECTED_OPTIONS.items() if v in (first, second))
-    answer[a], answer[b] = answer[b], answer[a]
-    return answer
+    return swap_answers(_EXPECTED_OPTIONS, first, second)
 
 
 q3 = ValueExercise(

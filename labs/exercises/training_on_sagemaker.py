@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from labs.exercises._aws_state import describe_named
 from labs.exercises.core import Case, CheckResult, CustomExercise, FunctionExercise
 
 #: Where the notebook (and the reference solution) put the churn channels.
@@ -12,23 +13,16 @@ TRAIN_PREFIX = "training-on-sagemaker/train/"
 VALIDATION_PREFIX = "training-on-sagemaker/validation/"
 
 
-def _describe(lab: Any, name: str) -> dict[str, Any] | None:
-    sm = lab.client("sagemaker")
-    try:
-        return sm.describe_training_job(TrainingJobName=name)
-    except sm.exceptions.ClientError:
-        return None
-
-
 def _check_early_stopped_job(answer: Any, lab: Any) -> CheckResult:
-    if not isinstance(answer, str) or not answer.strip():
-        return CheckResult.fail("Give the training job's name as a string.")
-    job = _describe(lab, answer.strip())
-    if job is None:
-        return CheckResult.fail(
-            f"There is no training job named {answer.strip()!r}: use the name your trainer "
-            "printed (trainer._latest_training_job.training_job_name)."
-        )
+    sm = lab.client("sagemaker")
+    job = describe_named(
+        answer,
+        "training job",
+        lambda name: sm.describe_training_job(TrainingJobName=name),
+        "use the name your trainer printed (trainer._latest_training_job.training_job_name).",
+    )
+    if isinstance(job, CheckResult):
+        return job
     image = job["AlgorithmSpecification"].get("TrainingImage", "")
     if "xgboost" not in image:
         return CheckResult.fail(f"That job ran {image.rsplit('/', 1)[-1]}, not built-in XGBoost.")

@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -106,13 +107,24 @@ def test_answer_flag_review_and_submit(bank_dir, home):
     assert list(saved["review_queue"]) == [form[1].id]  # the one answered wrong
 
 
+def _saved_time(text: str, reason: str) -> int:
+    """Seconds left in "<reason>: your exam is saved with H:MM:SS" (a busy machine may
+    spend a few seconds starting the command, so tests compare with a margin)."""
+    found = re.search(reason + r": your exam is saved with (\d+):(\d\d):(\d\d)", text)
+    assert found, f"no '{reason}: your exam is saved with ...' in {text[-300:]!r}"
+    hours, minutes, seconds = (int(part) for part in found.groups())
+    left = hours * 3600 + minutes * 60 + seconds
+    assert left <= 170 * 60
+    return left
+
+
 def test_interrupted_exam_resumes_with_its_time(bank_dir, home):
     form = _form(bank_dir, seed=22)
     first = labs_command(
         ["exam", "--seed", "22", "--bank", str(bank_dir)], home, _keys(form[0].answer, "f")
     )
     assert first.returncode == 0, first.stderr
-    assert "Input ended: your exam is saved with 2:49:5" in first.stdout
+    assert _saved_time(first.stdout, "Input ended") > 170 * 60 - 60
     assert "(question 2 of 65, 1 answered)" in first.stdout
     saved = _saved(home)["exam_attempt"]
     assert saved["answers"] == {form[0].id: list(form[0].answer)}
@@ -306,7 +318,7 @@ def test_ctrl_c_and_a_closed_terminal_keep_the_attempt(bank_dir, home):
         assert proc.wait(timeout=20) == 130
     finally:
         os.close(master)
-    assert b"Interrupted: your exam is saved with 2:49:5" in tail
+    assert _saved_time(tail.decode(errors="replace"), "Interrupted") > 170 * 60 - 60
     assert _saved(home)["exam_attempt"]["answers"] == {form[0].id: list(form[0].answer)}
 
     proc, master = _spawn(["exam", "--resume"], home)

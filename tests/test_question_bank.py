@@ -306,6 +306,14 @@ def test_mla_forms_draw_by_mla_task_or_say_what_is_short(bank: list[Question]) -
             draw_form(bank, "MLA-C01", seed=1)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_two_full_mla_forms_can_be_drawn_without_repeats(bank: list[Question], seed: int) -> None:
+    first, second = draw_forms(bank, 2, seed=seed, exam="MLA-C01")
+    _assert_valid_form(first, "MLA-C01")
+    _assert_valid_form(second, "MLA-C01")
+    assert not {q.id for q in first} & {q.id for q in second}
+
+
 # Synthetic banks pin the allocation down exactly.
 
 _MLS_TASK = {1: "MLS 1.1", 2: "MLS 2.1", 3: "MLS 3.1", 4: "MLS 4.1"}

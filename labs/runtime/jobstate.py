@@ -8,14 +8,54 @@ stop flag, the metric history) is kept here, keyed by the job's ARN.
 from __future__ import annotations
 
 import threading
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from labs.algorithms.base import AlgorithmError
 
 
 def now() -> datetime:
     """The current time, as moto stores times."""
     return datetime.now(UTC)
+
+
+class JobStopped(Exception):
+    """The job was asked to stop (Stop*Job, or its MaxRuntimeInSeconds passed)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended: SageMaker's terminal status and, for Failed, the reason."""
+
+    status: str
+    failure_reason: str | None = None
+
+
+#: The outcome a run has until it reaches one (an interpreter exit mid-run keeps it).
+UNFINISHED = Outcome("Failed", "InternalServerError: the local runtime ended unexpectedly.")
+
+
+def outcome_of(execute: Callable[[], Outcome], log: Callable[[str], None]) -> Outcome:
+    """Run ``execute`` and say how the job ended: its own outcome, Stopped, or Failed.
+
+    A learner's mistake (:class:`~labs.algorithms.AlgorithmError`) fails the job with its
+    message as the FailureReason; an unexpected error inside the kit fails it too, with
+    the traceback in the job's log, so a job never hangs in InProgress.
+    """
+    try:
+        return execute()
+    except JobStopped:
+        return Outcome("Stopped")
+    except AlgorithmError as error:
+        return Outcome("Failed", str(error))
+    except Exception as error:
+        log(traceback.format_exc())
+        return Outcome(
+            "Failed", f"InternalServerError: local runtime: {type(error).__name__}: {error}"
+        )
 
 
 @dataclass

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,18 +61,6 @@ MAX_FAILURE_REASON = 1024
 MAX_EXIT_MESSAGE = 1024
 DEFAULT_MAX_RUNTIME_SECONDS = 24 * 60 * 60
 EXIT_MESSAGE_PATH = "/opt/ml/output/message"
-
-
-class _Stopped(Exception):
-    """The job was asked to stop (StopProcessingJob or MaxRuntimeInSeconds)."""
-
-
-@dataclass
-class _Outcome:
-    """How a run ended: SageMaker's terminal status and, for Failed, the reason."""
-
-    status: str
-    failure_reason: str | None = None
 
 
 @dataclass
@@ -101,18 +88,9 @@ def run(job: Any, request: dict[str, Any], region: str) -> None:
     if job.processing_job_status != "Stopping":  # a stop may come before the run starts
         job.processing_job_status = "InProgress"
     job.processing_start_time = job.last_modified_time = jobstate.now()
-    outcome = _Outcome("Failed", "InternalServerError: the local runtime ended unexpectedly.")
+    outcome = jobstate.UNFINISHED
     try:
-        outcome = _execute(context)
-    except _Stopped:
-        outcome = _Outcome("Stopped")
-    except AlgorithmError as error:
-        outcome = _Outcome("Failed", str(error))
-    except Exception as error:  # an unexpected error inside the kit: report, never hang
-        stream.write(traceback.format_exc())
-        outcome = _Outcome(
-            "Failed", f"InternalServerError: local runtime: {type(error).__name__}: {error}"
-        )
+        outcome = jobstate.outcome_of(lambda: _execute(context), stream.write)
     finally:
         _end(context, outcome, run_state)
         s3io.remove(root)
@@ -134,7 +112,7 @@ def _stop_check(run_state: jobstate.RunState, request: dict[str, Any]) -> Callab
     return should_stop
 
 
-def _execute(run: _Run) -> _Outcome:
+def _execute(run: _Run) -> jobstate.Outcome:
     """Stage the inputs, run the command, upload the outputs; return how it ended."""
     app = run.request.get("AppSpecification") or {}
     image = str(app.get("ImageUri") or "")
@@ -157,13 +135,13 @@ def _execute(run: _Run) -> _Outcome:
         ),
     )
     if result.stopped:
-        raise _Stopped
+        raise jobstate.JobStopped
     if not result.succeeded:
         reason = result.failure_reason or f"the command exited with code {result.exit_code}"
         # A command that never started already carries its ClientError prefix.
         raise AlgorithmError(reason if result.exit_code is None else f"AlgorithmError: {reason}")
     _upload_outputs(run, layout, outputs)
-    return _Outcome("Completed")
+    return jobstate.Outcome("Completed")
 
 
 def _no_entrypoint_reason(image: str) -> str:
@@ -257,7 +235,7 @@ def _download_inputs(
             ) from None
         run.stream.write(f"labs: input {name}: {count} object(s) from {s3_input['S3Uri']}")
         if run.should_stop():
-            raise _Stopped
+            raise jobstate.JobStopped
 
 
 def _as_channel(name: str, s3_input: dict[str, Any]) -> dict[str, Any]:
@@ -284,12 +262,14 @@ def _upload_outputs(
         run.stream.write(f"labs: output {name}: {len(keys)} file(s) to {s3_output['S3Uri']}")
 
 
-def _end(run: _Run, outcome: _Outcome, run_state: jobstate.RunState) -> None:
+def _end(run: _Run, outcome: jobstate.Outcome, run_state: jobstate.RunState) -> None:
     """Record the ending on moto's record; the status goes last."""
     job, stream = run.job, run.stream
     message = _exit_message(run.root)
     if message is None and outcome.status == "Completed":
-        outcome = _Outcome("Failed", f"ClientError: {EXIT_MESSAGE_PATH} is not UTF-8 encoded text.")
+        outcome = jobstate.Outcome(
+            "Failed", f"ClientError: {EXIT_MESSAGE_PATH} is not UTF-8 encoded text."
+        )
     if outcome.status == "Stopped":
         stream.write(
             "labs: the job reached StoppingCondition.MaxRuntimeInSeconds and was stopped"

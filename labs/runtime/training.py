@@ -30,10 +30,6 @@ LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 MAX_FAILURE_REASON = 1024
 
 
-class _Stopped(Exception):
-    """The job was asked to stop (StopTrainingJob, MaxRuntime, or the tuner)."""
-
-
 def run(job: Any, request: dict[str, Any], region: str) -> None:
     """Run the training job ``job`` (moto's record) as ``request`` describes it."""
     run_state = jobstate.state(job.arn)
@@ -65,7 +61,7 @@ def run(job: Any, request: dict[str, Any], region: str) -> None:
         entry = containers.training_entry(algorithm, request.get("HyperParameters"))
         outputs = _run_script(context, entry) if entry else _run_builtin(context)
         ending = _finish(context, run_state, *outputs)
-    except _Stopped:
+    except jobstate.JobStopped:
         ending = _finish(context, run_state, root / "model", root / "output" / "data", None)
     except AlgorithmError as error:
         ending = _fail(job, str(error), stream)
@@ -117,7 +113,7 @@ class _Run:
                 self.s3, channel, target, self.request.get("RoleArn", ""), self.region
             )
             if self.should_stop():
-                raise _Stopped
+                raise jobstate.JobStopped
 
     def training(self) -> None:
         """Enter the Training secondary status."""

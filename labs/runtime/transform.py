@@ -46,7 +46,6 @@ import secrets
 import tempfile
 import threading
 import time
-import traceback
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -67,23 +66,11 @@ LOG_GROUP = "/aws/sagemaker/TransformJobs"
 MAX_FAILURE_REASON = 1024
 
 
-class _Stopped(Exception):
-    """StopTransformJob asked the job to stop."""
-
-
 class _ObjectFailed(Exception):
     """One input object could not be transformed; the reason is worded for the learner."""
 
 
 # ----------------------------------------------------------------------------- the run
-
-
-@dataclass
-class _Outcome:
-    """How a run ended: SageMaker's terminal status and, for Failed, the reason."""
-
-    status: str
-    failure_reason: str | None = None
 
 
 @dataclass
@@ -125,18 +112,9 @@ def run(job: Any, request: dict[str, Any], backend: Any, region: str) -> None:
     if job.transform_job_status != "Stopping":  # a stop may come before the run starts
         job.transform_job_status = "InProgress"
     job.transform_start_time = job.last_modified_time = jobstate.now()
-    outcome = _Outcome("Failed", "InternalServerError: the local runtime ended unexpectedly.")
+    outcome = jobstate.UNFINISHED
     try:
-        outcome = _execute(context)
-    except _Stopped:
-        outcome = _Outcome("Stopped")
-    except AlgorithmError as error:
-        outcome = _Outcome("Failed", str(error))
-    except Exception as error:  # an unexpected error inside the kit: report, never hang
-        stream.write(traceback.format_exc())
-        outcome = _Outcome(
-            "Failed", f"InternalServerError: local runtime: {type(error).__name__}: {error}"
-        )
+        outcome = jobstate.outcome_of(lambda: _execute(context), stream.write)
     finally:
         if context.server is not None:
             context.server.stop()
@@ -145,7 +123,7 @@ def run(job: Any, request: dict[str, Any], backend: Any, region: str) -> None:
         run_state.done.set()
 
 
-def _execute(run: _Run) -> _Outcome:
+def _execute(run: _Run) -> jobstate.Outcome:
     """Serve the model, transform every input object, upload the outputs."""
     run.server = _start_server(run)
     parameters = _execution_parameters(run.server)
@@ -168,7 +146,7 @@ def _execute(run: _Run) -> _Outcome:
         for path in inputs:
             relative = path.relative_to(run.root / "input").as_posix()
             if run.stop.is_set():
-                raise _Stopped
+                raise jobstate.JobStopped
             try:
                 body = _transform_object(run, pool, path, relative)
             except _ObjectFailed as error:
@@ -178,7 +156,7 @@ def _execute(run: _Run) -> _Outcome:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
     if run.stop.is_set():
-        raise _Stopped
+        raise jobstate.JobStopped
     destination = run.request["TransformOutput"]["S3OutputPath"]
     if output_root.exists():
         keys = s3io.upload_files(run.s3, output_root, destination)
@@ -186,8 +164,8 @@ def _execute(run: _Run) -> _Outcome:
     if run.failures:
         more = len(run.failures) - 1
         extra = f" ({more} more input object(s) failed too.)" if more else ""
-        return _Outcome("Failed", run.failures[0] + extra)
-    return _Outcome("Completed")
+        return jobstate.Outcome("Failed", run.failures[0] + extra)
+    return jobstate.Outcome("Completed")
 
 
 def _start_server(run: _Run) -> ModelServer:
@@ -372,7 +350,7 @@ def _invoke(run: _Run, body: bytes) -> _Answer:
     answer = _Answer(504, b"The model did not answer.", "text/plain")
     for _attempt in range(plan.retries + 1):
         if run.stop.is_set():
-            raise _Stopped
+            raise jobstate.JobStopped
         connection = http.client.HTTPConnection(*server.address, timeout=plan.timeout)
         try:
             connection.request("POST", "/invocations", body=body, headers=headers)
@@ -473,7 +451,7 @@ def _per_record(
 # ----------------------------------------------------------------------------- ending
 
 
-def _end(run: _Run, outcome: _Outcome) -> None:
+def _end(run: _Run, outcome: jobstate.Outcome) -> None:
     """Record the ending on moto's record; the status goes last."""
     job, stream = run.job, run.stream
     if outcome.status == "Stopped":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,39 @@ def train_in_process(
         )
     )
     return logs, metrics
+
+
+@contextlib.contextmanager
+def deployed(lab: Any, name: str, image: str, model_data: str) -> Iterator[str]:
+    """A model, endpoint config and one-instance endpoint, all called ``name``, InService.
+
+    Yields the endpoint name; deletes all three on the way out, pass or fail.
+    """
+    sm = lab.client("sagemaker")
+    sm.create_model(
+        ModelName=name,
+        PrimaryContainer={"Image": image, "ModelDataUrl": model_data},
+        ExecutionRoleArn=lab.role_arn,
+    )
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": name,
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+            }
+        ],
+    )
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    try:
+        deadline = time.monotonic() + 60
+        while sm.describe_endpoint(EndpointName=name)["EndpointStatus"] == "Creating":
+            assert time.monotonic() < deadline, f"endpoint {name} still Creating after 60 s"
+            time.sleep(0.05)
+        yield name
+    finally:
+        sm.delete_endpoint(EndpointName=name)
+        sm.delete_endpoint_config(EndpointConfigName=name)
+        sm.delete_model(ModelName=name)

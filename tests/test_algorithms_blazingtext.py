@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 from runtime_support import (
     channel,
+    deployed,
     model_dir_of,
     put_bytes,
     train_in_process,
@@ -333,28 +333,7 @@ def test_create_training_job_then_endpoint_answers_in_blazingtext_format(lab, tm
     artifact = job["ModelArtifacts"]["S3ModelArtifacts"]
     assert (model_dir_of(lab, artifact, tmp_path / "m") / "model.bin").is_file()
 
-    sm.create_model(
-        ModelName="bt-api",
-        PrimaryContainer={"Image": image, "ModelDataUrl": artifact},
-        ExecutionRoleArn=lab.role_arn,
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="bt-api",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "bt-api",
-                "InitialInstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-            }
-        ],
-    )
-    sm.create_endpoint(EndpointName="bt-api", EndpointConfigName="bt-api")
-    try:
-        deadline = time.monotonic() + 60
-        while sm.describe_endpoint(EndpointName="bt-api")["EndpointStatus"] == "Creating":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+    with deployed(lab, "bt-api", image, artifact):
         payload = {"instances": [sentence("The lid isn't sturdy at all. I want my money back.")]}
         answer = lab.client("sagemaker-runtime").invoke_endpoint(
             EndpointName="bt-api", ContentType="application/json", Body=json.dumps(payload)
@@ -362,7 +341,3 @@ def test_create_training_job_then_endpoint_answers_in_blazingtext_format(lab, tm
         [prediction] = json.loads(answer["Body"].read())
         assert prediction["label"] == ["__label__negative"]
         assert 0.5 < prediction["prob"][0] <= 1.0
-    finally:
-        sm.delete_endpoint(EndpointName="bt-api")
-        sm.delete_endpoint_config(EndpointConfigName="bt-api")
-        sm.delete_model(ModelName="bt-api")

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from runtime_support import channel, put_bytes, train_in_process, wait_for_training_job
+from runtime_support import channel, deployed, put_bytes, train_in_process, wait_for_training_job
 
 from labs import data
 from labs.algorithms import ALGORITHMS, AlgorithmError, Channel, deepar
@@ -426,28 +426,7 @@ def test_create_training_job_then_endpoint_forecasts(lab, tmp_path):
     assert final["test:mean_wQuantileLoss"] < 0.4
     artifact = job["ModelArtifacts"]["S3ModelArtifacts"]
 
-    sm.create_model(
-        ModelName="deepar-api",
-        PrimaryContainer={"Image": image, "ModelDataUrl": artifact},
-        ExecutionRoleArn=lab.role_arn,
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="deepar-api",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "deepar-api",
-                "InitialInstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-            }
-        ],
-    )
-    sm.create_endpoint(EndpointName="deepar-api", EndpointConfigName="deepar-api")
-    try:
-        deadline = time.monotonic() + 60
-        while sm.describe_endpoint(EndpointName="deepar-api")["EndpointStatus"] == "Creating":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+    with deployed(lab, "deepar-api", image, artifact):
         payload = {
             "instances": [train[0]],
             "configuration": {
@@ -514,7 +493,3 @@ def test_create_training_job_then_endpoint_forecasts(lab, tmp_path):
         assert first.shape == (P,)
         # the same series as the endpoint request, fewer samples: the same level
         assert first.mean() == pytest.approx(np.mean(prediction["mean"]), rel=0.1)
-    finally:
-        sm.delete_endpoint(EndpointName="deepar-api")
-        sm.delete_endpoint_config(EndpointConfigName="deepar-api")
-        sm.delete_model(ModelName="deepar-api")

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from runtime_support import channel, put_bytes, train_in_process, wait_for_training_job
+from runtime_support import channel, deployed, put_bytes, train_in_process, wait_for_training_job
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
@@ -308,31 +307,7 @@ def test_create_training_job_then_endpoint_predicts(lab, tmp_path, ratings) -> N
     final = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
     assert final["test:rmse"] < 0.75
 
-    sm.create_model(
-        ModelName="fm-api",
-        PrimaryContainer={
-            "Image": image,
-            "ModelDataUrl": job["ModelArtifacts"]["S3ModelArtifacts"],
-        },
-        ExecutionRoleArn=lab.role_arn,
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName="fm-api",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": "fm-api",
-                "InitialInstanceCount": 1,
-                "InstanceType": "ml.m5.large",
-            }
-        ],
-    )
-    sm.create_endpoint(EndpointName="fm-api", EndpointConfigName="fm-api")
-    try:
-        deadline = time.monotonic() + 60
-        while sm.describe_endpoint(EndpointName="fm-api")["EndpointStatus"] == "Creating":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+    with deployed(lab, "fm-api", image, job["ModelArtifacts"]["S3ModelArtifacts"]):
         rows = ratings["test"].head(50)
         answer = lab.client("sagemaker-runtime").invoke_endpoint(
             EndpointName="fm-api",
@@ -344,10 +319,6 @@ def test_create_training_job_then_endpoint_predicts(lab, tmp_path, ratings) -> N
         assert len(predictions) == 50 and all(list(p) == ["score"] for p in predictions)
         scores = np.array([p["score"] for p in predictions])
         assert np.sqrt(np.mean((scores - rows["rating"].to_numpy()) ** 2)) < 0.9
-    finally:
-        sm.delete_endpoint(EndpointName="fm-api")
-        sm.delete_endpoint_config(EndpointConfigName="fm-api")
-        sm.delete_model(ModelName="fm-api")
 
 
 def test_recordio_round_trip_keeps_the_sparse_layout(ratings) -> None:
